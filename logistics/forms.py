@@ -1,0 +1,29 @@
+"""Form helpers shared by every app."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+
+class FormRenderer(TemplatesSetting):
+    """Renders every field with its label, help text and errors beside it (templates/forms/)."""
+
+    form_template_name = "forms/div.html"
+    field_template_name = "forms/field.html"
+
+
+class StyledFormMixin:
+    """Adds Bootstrap classes to widgets so templates can render `{{ form }}` as is."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()

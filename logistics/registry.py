@@ -1,0 +1,87 @@
+"""Registries the domain apps fill in their AppConfig.ready().
+
+The kernel never imports a domain app: it learns what they offer from here (the way the
+Django admin autodiscovers models).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from logistics.models import School
+
+
+@dataclass(frozen=True)
+class Capability:
+    code: str
+    label: str
+    default_roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str  # reversed with school_code
+    capability: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One line on the dashboard and in reminders: '3 expenses wait for your signature'."""
+
+    text: str
+    url: str
+    count: int = 1
+    level: str = "warning"  # a Bootstrap contextual colour
+
+
+TodoProvider = Callable[["School", "AbstractBaseUser", frozenset[str]], Iterable[Todo]]
+
+
+@dataclass(frozen=True)
+class BenchPage:
+    """A page `make bench` times: path(school) -> URL, fetched as a user holding `capability`."""
+
+    name: str
+    path: Callable[["School"], str]
+    capability: str
+    is_list: bool = True
+
+
+@dataclass
+class Registry:
+    capabilities: dict[str, Capability] = field(default_factory=dict)
+    nav: list[NavItem] = field(default_factory=list)
+    todo_providers: list[TodoProvider] = field(default_factory=list)
+    bench_pages: list[BenchPage] = field(default_factory=list)
+    demo_loaders: list[Callable[[], None]] = field(default_factory=list)
+
+    def capability(self, code: str, label: str, roles: Iterable[str]) -> None:
+        if code in self.capabilities:
+            raise ValueError(f"capability {code} registered twice")
+        self.capabilities[code] = Capability(code, label, tuple(roles))
+
+    def nav_item(self, item: NavItem) -> None:
+        self.nav.append(item)
+        self.nav.sort(key=lambda i: i.order)
+
+    def todo(self, provider: TodoProvider) -> TodoProvider:
+        self.todo_providers.append(provider)
+        return provider
+
+    def bench_page(self, page: BenchPage) -> None:
+        self.bench_pages.append(page)
+
+    def demo_loader(self, loader: Callable[[], None]) -> Callable[[], None]:
+        """Apps add their demo records; run by `manage.py load_demo` after the accounts."""
+        self.demo_loaders.append(loader)
+        return loader
+
+
+registry = Registry()

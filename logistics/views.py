@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.db import DatabaseError, connection
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from logistics import selectors
+from logistics.forms import StyledFormMixin
+from logistics.models import Attachment
+from logistics.roles import schools_for
+from logistics.scoping import get_for_school, requires
+from logistics.throttle import ThrottledAuthenticationForm
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
+    pass
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = StyledPasswordChangeForm
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send a logged-in user to their (first) school."""
+    schools = schools_for(request.user)
+    if not schools:
+        return render(request, "logistics/no_school.html", status=200)
+    return redirect("dashboard", schools[0].code)
+
+
+@requires("dashboard.view")
+def dashboard(request: HttpRequest, school_code: str) -> HttpResponse:
+    todos = selectors.todos_for(request.school, request.user, request.capabilities)
+    return render(request, "logistics/dashboard.html", {"todos": todos})
+
+
+@requires("audit.view")
+def audit_log(request: HttpRequest, school_code: str) -> HttpResponse:
+    page = selectors.paginate(selectors.audit_events(request.school), request.GET.get("page"))
+    return render(request, "logistics/audit_log.html", {"page": page})
+
+
+@requires("attachments.view")
+def attachment_download(request: HttpRequest, school_code: str, uuid: str) -> FileResponse:
+    attachment = get_for_school(request, Attachment, uuid=uuid)
+    # Each attachment names the capability its record needs (aid evidence is stricter).
+    if attachment.view_capability not in request.capabilities:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the database answers, 503 when it does not (for the load balancer)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")

@@ -16,7 +16,7 @@ class LogisticsConfig(AppConfig):
     verbose_name = _("Logistics kernel")
 
     def ready(self) -> None:
-        from logistics import roles  # noqa: F401  registers the kernel's capabilities
+        from logistics import roles, todos  # noqa: F401  register capabilities and to-dos
 
         # After every migrate, so capabilities that apps add reach the default roles.
         post_migrate.connect(_sync_roles, sender=self)

@@ -27,3 +27,18 @@ class StyledFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+class ApprovalActionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[(a, a) for a in ("sign", "return", "reject", "withdraw", "remind")]
+    )
+    step = forms.IntegerField(min_value=0, required=False)
+    to_step = forms.IntegerField(min_value=0, required=False)
+    comment = forms.CharField(max_length=300, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "sign" and cleaned.get("step") is None:
+            raise forms.ValidationError("step")
+        return cleaned

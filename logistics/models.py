@@ -167,9 +167,7 @@ class AuditEvent(SchoolOwned):
         ]
         indexes = [models.Index(fields=["school", "object_type", "object_id"])]
         triggers = [
-            pgtrigger.Protect(
-                name="append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            )
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
         ]
 
     def __str__(self) -> str:
@@ -219,3 +217,109 @@ class Attachment(SchoolOwned, Voidable):
     @property
     def extension(self) -> str:
         return self.KIND_EXTENSIONS.get(self.content_type, ".bin")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class Approval(SchoolOwned):
+    """The signature chain of one document (expense, write-off, supplier list, notice).
+
+    `steps` is frozen when the chain (re)starts: [{"capability": ..., "label": ...}, ...].
+    `current_capability` repeats the capability of the current step so to-do lists filter on
+    an indexed column.
+    """
+
+    PENDING, RETURNED, APPROVED, REJECTED, WITHDRAWN = (
+        "pending",
+        "returned",
+        "approved",
+        "rejected",
+        "withdrawn",
+    )
+    STATUS_CHOICES = [
+        (PENDING, _("Waiting for signatures")),
+        (RETURNED, _("Returned for revision")),
+        (APPROVED, _("Approved")),
+        (REJECTED, _("Rejected")),
+        (WITHDRAWN, _("Withdrawn")),
+    ]
+
+    doc_type = models.CharField(_("document type"), max_length=60)
+    object_id = models.CharField(_("document id"), max_length=64)
+    title = models.CharField(_("title"), max_length=200)
+    amount = models.DecimalField(
+        _("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    steps = models.JSONField(_("steps"), default=list)
+    current_step = models.PositiveSmallIntegerField(_("current step"), default=0)
+    current_capability = models.CharField(max_length=80, blank=True)
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    status = models.CharField(_("status"), max_length=12, choices=STATUS_CHOICES, default=PENDING)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        constraints = [
+            models.UniqueConstraint(fields=["doc_type", "object_id"], name="approval_doc_uniq"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["pending", "returned", "approved", "rejected", "withdrawn"]
+                ),
+                name="approval_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "status", "current_capability"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class Signature(SchoolOwned):
+    """One signature on one step. Voided (not deleted) when the chain restarts."""
+
+    approval = models.ForeignKey(
+        Approval, verbose_name=_("approval"), on_delete=models.PROTECT, related_name="signatures"
+    )
+    round = models.PositiveSmallIntegerField(_("round"))
+    step = models.PositiveSmallIntegerField(_("step"))
+    step_label = models.CharField(_("step"), max_length=60)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signer"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField(_("signed at"))
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    void_reason = models.CharField(_("void reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["approval", "round", "step"]
+        constraints = [
+            # One signature per step, and one person signs at most one step of a document.
+            models.UniqueConstraint(
+                fields=["approval", "round", "step"],
+                condition=models.Q(voided_at__isnull=True),
+                name="signature_one_per_step",
+            ),
+            models.UniqueConstraint(
+                fields=["approval", "round", "signer"],
+                condition=models.Q(voided_at__isnull=True),
+                name="signature_one_step_per_person",
+            ),
+        ]
+        triggers = [pgtrigger.Protect(name="signature_no_delete", operation=pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.step_label}: {self.signer}"

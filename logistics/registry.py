@@ -49,7 +49,7 @@ class BenchPage:
     """A page `make bench` times: path(school) -> URL, fetched as a user holding `capability`."""
 
     name: str
-    path: Callable[["School"], str]
+    path: Callable[[School], str]
     capability: str
     is_list: bool = True
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from logistics.models import AuditEvent, School
+from logistics.models import Approval, AuditEvent, School, Signature
 from logistics.registry import Todo, registry
 
 PAGE_SIZE = 50
@@ -40,4 +40,36 @@ def audit_events(school: School) -> QuerySet[AuditEvent]:
             "actor__first_name",
             "actor__last_name",
         )
+    )
+
+
+def approvals_waiting_for(
+    school: School, user: AbstractBaseUser, capabilities: frozenset[str]
+) -> QuerySet[Approval]:
+    """Pending approvals whose current step this user may sign (not already signed by them)."""
+    signed_by_me = Signature.objects.filter(
+        school=school,
+        approval=OuterRef("pk"),
+        round=OuterRef("round"),
+        signer=user,
+        voided_at__isnull=True,
+    )
+    return (
+        Approval.objects.filter(
+            school=school, status=Approval.PENDING, current_capability__in=capabilities
+        )
+        .exclude(Exists(signed_by_me))
+        .select_related("requested_by")
+        .order_by("created_at")
+    )
+
+
+def approval_signatures(approval: Approval) -> list[Signature]:
+    return list(
+        Signature.objects.filter(
+            school=approval.school_id,
+            approval=approval,
+            round=approval.round,
+            voided_at__isnull=True,
+        ).select_related("signer")
     )

@@ -21,7 +21,7 @@ from logistics.forms import StyledFormMixin
 
 
 def _key(kind: str, value: str) -> str:
-    return "login-fail:%s:%s" % (kind, hashlib.sha256(value.encode()).hexdigest()[:32])
+    return f"login-fail:{kind}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from logistics import selectors
-from logistics.forms import StyledFormMixin
-from logistics.models import Attachment
+from logistics import approvals, selectors
+from logistics.forms import ApprovalActionForm, StyledFormMixin
+from logistics.models import Approval, Attachment
 from logistics.roles import schools_for
 from logistics.scoping import get_for_school, requires
 from logistics.throttle import ThrottledAuthenticationForm
@@ -79,3 +81,50 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+@requires("dashboard.view")
+def approvals_waiting(request: HttpRequest, school_code: str) -> HttpResponse:
+    """Every document waiting for this user's signature, oldest first."""
+    page = selectors.paginate(
+        selectors.approvals_waiting_for(request.school, request.user, request.capabilities),
+        request.GET.get("page"),
+    )
+    for approval in page:
+        approval.url = approvals.get_type(approval.doc_type).url(approval)
+    return render(request, "logistics/approvals_waiting.html", {"page": page})
+
+
+@require_POST
+@requires("dashboard.view")  # the engine checks the capability of the step itself
+def approval_action(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    approval = get_for_school(request, Approval, pk=pk)
+    form = ApprovalActionForm(request.POST)
+    next_url = approvals.get_type(approval.doc_type).url(approval)
+    if not form.is_valid():
+        messages.error(request, _("The request was incomplete; please try again."))
+        return redirect(next_url)
+    data = form.cleaned_data
+    common = {"school": request.school, "actor": request.user, "approval_id": approval.pk}
+    try:
+        match data["action"]:
+            case "sign":
+                approvals.approval_sign(**common, step=data["step"], comment=data["comment"])
+                messages.success(request, _("Signed."))
+            case "return":
+                approvals.approval_return(
+                    **common, to_step=data["to_step"], comment=data["comment"]
+                )
+                messages.success(request, _("Returned for revision."))
+            case "reject":
+                approvals.approval_reject(**common, reason=data["comment"])
+                messages.success(request, _("Rejected."))
+            case "withdraw":
+                approvals.approval_withdraw(**common)
+                messages.success(request, _("Withdrawn."))
+            case "remind":
+                approvals.approval_remind(**common)
+                messages.success(request, _("Reminder sent."))
+    except approvals.ApprovalError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(next_url)

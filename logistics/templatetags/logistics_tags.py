@@ -3,7 +3,9 @@ from __future__ import annotations
 import pghistory.models
 from django import template
 
+from logistics import selectors
 from logistics.audit import events_for
+from logistics.models import Approval
 
 register = template.Library()
 
@@ -15,3 +17,36 @@ def history_panel(context, obj):
         return {"obj": obj, "events": [], "changes": [], "hidden": True}
     changes = pghistory.models.Events.objects.tracks(obj).order_by("-pgh_created_at")[:50]
     return {"obj": obj, "events": list(events_for(obj)[:50]), "changes": list(changes)}
+
+
+@register.inclusion_tag("logistics/approval_panel.html", takes_context=True)
+def approval_panel(context, approval):
+    """The chain of one document: who signed what and when, and the buttons this user may use."""
+    request = context["request"]
+    caps = context.get("capabilities", frozenset())
+    signatures = {s.step: s for s in selectors.approval_signatures(approval)}
+    signed_by_me = any(s.signer_id == request.user.pk for s in signatures.values())
+    steps = [
+        {
+            "index": i,
+            "label": step["label"],
+            "signature": signatures.get(i),
+            "current": approval.status == Approval.PENDING and i == approval.current_step,
+        }
+        for i, step in enumerate(approval.steps)
+    ]
+    is_pending = approval.status == Approval.PENDING
+    holds_current = is_pending and approval.current_capability in caps
+    is_requester = approval.requested_by_id == request.user.pk
+    return {
+        "approval": approval,
+        "steps": steps,
+        "csrf_token": context.get("csrf_token"),
+        "school": context.get("school"),
+        "can_sign": holds_current and not signed_by_me,
+        "can_return": holds_current,
+        "can_withdraw": is_requester
+        and approval.status in (Approval.PENDING, Approval.RETURNED)
+        and not any(s.signer_id != request.user.pk for s in signatures.values()),
+        "can_remind": is_requester and is_pending,
+    }

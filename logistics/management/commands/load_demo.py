@@ -25,6 +25,8 @@ class Command(BaseCommand):
             accounts = load_schools_and_accounts()
             for loader in registry.demo_loaders:
                 loader()
-        self.stdout.write(self.style.SUCCESS("Demo data loaded. Accounts (password %s):" % DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data loaded. Accounts (password {DEMO_PASSWORD}):")
+        )
         for username, what in accounts:
             self.stdout.write(f"  {username:<14} {what}")

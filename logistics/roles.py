@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.models import Membership, Role, School
@@ -85,5 +85,5 @@ def schools_for(user) -> list[School]:
     return list(
         School.objects.filter(is_active=True)
         .filter(Q(id__in=direct) | Q(parent_id__in=reaching))
-        .order_by("parent_id", "code")
+        .order_by(F("parent_id").asc(nulls_first=True), "code")
     )

@@ -91,6 +91,7 @@ def approvals_waiting(request: HttpRequest, school_code: str) -> HttpResponse:
         request.GET.get("page"),
     )
     for approval in page:
+        approval.school = request.school  # already loaded; the URL builder needs its code
         approval.url = approvals.get_type(approval.doc_type).url(approval)
     return render(request, "logistics/approvals_waiting.html", {"page": page})
 

@@ -1,0 +1,197 @@
+"""The approval engine with the kernel's two-step test document (tests/logistics/factories.py)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from logistics import approvals
+from logistics.models import Approval, AuditEvent, Signature
+from tests.logistics.factories import TEST_DOC, ApprovalFactory
+
+
+@pytest.fixture
+def doc(world):
+    """A document requested by the teacher; chain: 经办人 (attachments.view), 校长 (audit.view)."""
+    with scopes_disabled():
+        return approvals.approval_start(
+            school=world.school,
+            actor=world.user("teacher"),
+            doc_type=TEST_DOC,
+            obj=world.school,
+            title="购买粉笔",
+        )
+
+
+def _sign(world, doc, who, step):
+    with scopes_disabled():
+        return approvals.approval_sign(
+            school=world.school, actor=world.user(who), approval_id=doc.pk, step=step
+        )
+
+
+def test_signing_every_step_in_order_approves(world, doc):
+    _sign(world, doc, "teacher", 0)
+    approval = _sign(world, doc, "principal", 1)
+    assert approval.status == Approval.APPROVED and approval.current_capability == ""
+    with scopes_disabled():
+        actions = list(
+            AuditEvent.objects.filter(object_id=str(doc.pk)).values_list("action", flat=True)
+        )
+    assert actions == [
+        "kernel.testdoc.submitted",
+        "kernel.testdoc.signed",
+        "kernel.testdoc.signed",
+        "kernel.testdoc.approved",
+    ]
+
+
+def test_one_person_signs_at_most_one_step(world, doc):
+    # The director holds both capabilities, but may sign only one of the two steps.
+    _sign(world, doc, "director", 0)
+    with pytest.raises(approvals.ApprovalError, match="另一步"):
+        _sign(world, doc, "director", 1)
+
+
+def test_the_database_refuses_a_second_signature_by_the_same_person(world, doc):
+    _sign(world, doc, "director", 0)
+    with scopes_disabled(), pytest.raises(IntegrityError), transaction.atomic():
+        sig = Signature.objects.get(approval=doc)
+        Signature.objects.create(
+            school=world.school,
+            approval=doc,
+            round=1,
+            step=1,
+            step_label="x",
+            signer=sig.signer,
+            signed_at=sig.signed_at,
+        )
+
+
+def test_a_step_needs_its_capability(world, doc):
+    _sign(world, doc, "teacher", 0)
+    with pytest.raises(approvals.ApprovalError, match="无权"):
+        _sign(world, doc, "cook", 1)
+
+
+def test_a_repeated_post_is_harmless_and_a_stale_one_is_refused(world, doc):
+    _sign(world, doc, "teacher", 0)
+    _sign(world, doc, "teacher", 0)  # the same button twice
+    with scopes_disabled():
+        assert Signature.objects.filter(approval=doc).count() == 1
+    with pytest.raises(approvals.ApprovalError, match="已有人处理"):
+        _sign(world, doc, "director", 0)
+
+
+def test_return_to_requester_voids_signatures_and_resubmission_starts_a_new_round(world, doc):
+    _sign(world, doc, "teacher", 0)
+    with scopes_disabled():
+        returned = approvals.approval_return(
+            school=world.school,
+            actor=world.user("principal"),
+            approval_id=doc.pk,
+            to_step=None,
+            comment="请补充报价",
+        )
+        assert returned.status == Approval.RETURNED and returned.round == 2
+        assert Signature.objects.get(approval=doc).voided_at is not None
+        again = approvals.approval_resubmit(
+            school=world.school, actor=world.user("teacher"), approval_id=doc.pk, obj=world.school
+        )
+    assert again.status == Approval.PENDING and again.current_step == 0
+    _sign(world, doc, "teacher", 0)
+    assert _sign(world, doc, "principal", 1).status == Approval.APPROVED
+
+
+def test_return_needs_a_comment_and_reject_a_reason(world, doc):
+    _sign(world, doc, "teacher", 0)
+    with scopes_disabled():
+        with pytest.raises(approvals.ApprovalError):
+            approvals.approval_return(
+                school=world.school,
+                actor=world.user("principal"),
+                approval_id=doc.pk,
+                to_step=None,
+                comment=" ",
+            )
+        with pytest.raises(approvals.ApprovalError):
+            approvals.approval_reject(
+                school=world.school, actor=world.user("principal"), approval_id=doc.pk, reason=""
+            )
+        rejected = approvals.approval_reject(
+            school=world.school, actor=world.user("principal"), approval_id=doc.pk, reason="不需要"
+        )
+    assert rejected.status == Approval.REJECTED
+    with pytest.raises(approvals.ApprovalError):
+        _sign(world, doc, "principal", 1)
+
+
+def test_withdraw_only_by_the_requester_before_anyone_else_signs(world, doc):
+    with scopes_disabled():
+        with pytest.raises(approvals.ApprovalError):
+            approvals.approval_withdraw(
+                school=world.school, actor=world.user("principal"), approval_id=doc.pk
+            )
+        _sign(world, doc, "teacher", 0)  # the requester's own 经办人 signature
+        withdrawn = approvals.approval_withdraw(
+            school=world.school, actor=world.user("teacher"), approval_id=doc.pk
+        )
+    assert withdrawn.status == Approval.WITHDRAWN
+
+
+def test_restart_voids_every_signature_visibly(world, doc):
+    _sign(world, doc, "teacher", 0)
+    with scopes_disabled():
+        restarted = approvals.approval_restart(
+            school=world.school,
+            actor=world.user("teacher"),
+            approval_id=doc.pk,
+            obj=world.school,
+            reason="金额改为 6000.00",
+        )
+        assert restarted.round == 2 and restarted.current_step == 0
+        sig = Signature.objects.get(approval=doc)
+        assert sig.voided_at and sig.void_reason == "金额改为 6000.00"
+        assert AuditEvent.objects.filter(action="kernel.testdoc.restarted").exists()
+
+
+def test_principal_signs_from_the_waiting_list_in_two_taps(world, doc, login):
+    _sign(world, doc, "teacher", 0)
+    client = login("principal")
+    dashboard = client.get("/s/sdcz/").content.decode()
+    assert "1 份文件等待您签批" in dashboard
+    assert "购买粉笔" in client.get(reverse("approvals_waiting", args=["sdcz"])).content.decode()
+    response = client.post(
+        reverse("approval_action", args=["sdcz", doc.pk]), {"action": "sign", "step": 1}
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert Approval.objects.get(pk=doc.pk).status == Approval.APPROVED
+    assert "没有等待您签批的文件" in client.get("/s/sdcz/approvals/").content.decode()
+
+
+def test_an_error_is_shown_as_a_message(world, doc, login):
+    response = login("cook").post(
+        reverse("approval_action", args=["sdcz", doc.pk]),
+        {"action": "sign", "step": 0},
+        follow=True,
+    )
+    assert "您无权签署这一步" in response.content.decode()
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_waiting_list_query_count_does_not_grow(world, login, django_assert_num_queries, n):
+    ApprovalFactory.create_batch(
+        n,
+        school=world.school,
+        requested_by=world.user("teacher"),
+        current_capability="audit.view",
+        current_step=1,
+    )
+    client = login("principal")
+    # session, user, school, capabilities, school switcher, one COUNT, one page of rows
+    with django_assert_num_queries(7):
+        response = client.get("/s/sdcz/approvals/")
+    assert response.content.decode().count("list-group-item-action") == n

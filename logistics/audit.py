@@ -25,7 +25,7 @@ GENESIS = "0" * 64
 _LOCK_NAMESPACE = 7310  # pg_advisory_xact_lock(namespace, school_id): one writer per chain
 
 
-def _digest(event: AuditEvent) -> str:
+def event_digest(event: AuditEvent) -> str:
     payload = json.dumps(
         {
             "school": event.school_id,
@@ -80,7 +80,7 @@ def record_event(
             data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
             prev_hash=prev,
         )
-        event.hash = _digest(event)
+        event.hash = event_digest(event)
         with scopes_disabled():
             event.save(force_insert=True)
         return event
@@ -102,7 +102,7 @@ def verify_chain(school: School) -> BrokenLink | None:
             return BrokenLink(school.code, expected_seq, event.pk, "missing event")
         if event.prev_hash != expected_prev:
             return BrokenLink(school.code, event.seq, event.pk, "previous hash does not match")
-        if _digest(event) != event.hash:
+        if event_digest(event) != event.hash:
             return BrokenLink(school.code, event.seq, event.pk, "content does not match hash")
         expected_prev, expected_seq = event.hash, expected_seq + 1
     return None

@@ -41,6 +41,7 @@ class Todo:
     level: str = "warning"  # a Bootstrap contextual colour
 
 
+# A provider runs at most one query: the dashboard's query count is asserted in tests.
 TodoProvider = Callable[["School", "AbstractBaseUser", frozenset[str]], Iterable[Todo]]
 
 
@@ -61,6 +62,10 @@ class Registry:
     todo_providers: list[TodoProvider] = field(default_factory=list)
     bench_pages: list[BenchPage] = field(default_factory=list)
     demo_loaders: list[Callable[[], None]] = field(default_factory=list)
+    # seeder(member_schools, years, rng): bulk-inserts an app's district-scale bench data
+    bench_seeders: list[Callable[..., None]] = field(default_factory=list)
+    # extra() -> list of {name, value, reference, ratio, target, unit} (e.g. PDF rendering)
+    bench_extras: list[Callable[[], list[dict]]] = field(default_factory=list)
 
     def capability(self, code: str, label: str, roles: Iterable[str]) -> None:
         if code in self.capabilities:
@@ -77,6 +82,14 @@ class Registry:
 
     def bench_page(self, page: BenchPage) -> None:
         self.bench_pages.append(page)
+
+    def bench_seeder(self, seeder: Callable[..., None]) -> Callable[..., None]:
+        self.bench_seeders.append(seeder)
+        return seeder
+
+    def bench_extra(self, extra: Callable[[], list[dict]]) -> Callable[[], list[dict]]:
+        self.bench_extras.append(extra)
+        return extra
 
     def demo_loader(self, loader: Callable[[], None]) -> Callable[[], None]:
         """Apps add their demo records; run by `manage.py load_demo` after the accounts."""

@@ -1,4 +1,4 @@
-"""The kernel's own dashboard to-dos."""
+"""The kernel's own dashboard to-dos and benchmarked pages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from logistics import selectors
-from logistics.registry import Todo, registry
+from logistics.registry import BenchPage, Todo, registry
 
 
 @registry.todo
@@ -19,3 +19,10 @@ def approvals_to_sign(school, user, capabilities):
             count=count,
             level="danger",
         )
+
+
+registry.bench_page(BenchPage("dashboard", lambda s: f"/s/{s.code}/", "dashboard.view", False))
+registry.bench_page(BenchPage("audit log", lambda s: f"/s/{s.code}/audit/", "audit.view"))
+registry.bench_page(
+    BenchPage("approvals waiting", lambda s: f"/s/{s.code}/approvals/", "dashboard.view")
+)

@@ -93,3 +93,11 @@ def test_every_page_carries_a_content_security_policy(world, login, path):
 def test_login_page_is_chinese_by_default(client, db):
     body = client.get(LOGIN).content.decode()
     assert '<html lang="zh-hans">' in body and "登录" in body
+
+
+def test_chinese_even_for_an_english_browser_until_english_is_chosen(world, login):
+    client = login("principal")
+    body = client.get("/s/sdcz/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "待办" in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/s/sdcz/"})
+    assert "To do" in client.get("/s/sdcz/").content.decode()

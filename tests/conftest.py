@@ -52,3 +52,14 @@ def login(world):
         return clients[username]
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Each test starts in the site's default language (a request may have switched it)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

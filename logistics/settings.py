@@ -185,6 +185,10 @@ STORAGES = {
 ATTACHMENT_MAX_BYTES = env("ATTACHMENT_MAX_MB") * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Reminder e-mails (manage.py send_reminders); printed to the console unless configured.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="logistics@localhost")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

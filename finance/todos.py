@@ -1,1 +1,69 @@
-"""placeholder"""
+"""Dashboard to-dos and benchmarked pages of finance (each provider runs at most one query)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from finance import capabilities as caps
+from finance.models import Expense, ExpenseStatus
+from logistics.models import Approval, Signature
+from logistics.registry import BenchPage, NavItem, Todo, registry
+
+
+@registry.todo
+def finance_to_sign(school, user, capabilities):
+    """Expenses waiting for this user's signature or budget override (one query)."""
+    if caps.REQUEST not in capabilities:
+        return
+    signed_by_me = Signature.objects.filter(
+        approval=OuterRef("pk"), round=OuterRef("round"), signer=user, voided_at__isnull=True
+    )
+    waiting = (
+        Approval.objects.filter(
+            school=school,
+            status=Approval.PENDING,
+            current_capability__in=capabilities,
+            doc_type__in=["finance.expense", "finance.booking"],
+        )
+        .exclude(Exists(signed_by_me))
+        .values("pk")
+    )
+    counts = Expense.objects.filter(school=school).aggregate(
+        sign=Count("pk", filter=Q(approval__in=waiting) | Q(booking_approval__in=waiting)),
+        held=Count("pk", filter=Q(status=ExpenseStatus.HELD)),
+        book=Count("pk", filter=Q(status=ExpenseStatus.READY)),
+    )
+    url = reverse("finance:sign_todo", args=[school.code])
+    if counts["sign"]:
+        yield Todo(
+            _("%(n)s expenses wait for your signature") % {"n": counts["sign"]},
+            url,
+            counts["sign"],
+            "danger",
+        )
+    if counts["held"] and caps.OVERRIDE in capabilities:
+        yield Todo(
+            _("%(n)s requests exceed their budget") % {"n": counts["held"]}, url, counts["held"]
+        )
+    if counts["book"] and caps.BOOK in capabilities:
+        yield Todo(
+            _("%(n)s signed-off expenses to book") % {"n": counts["book"]},
+            reverse("finance:expense_list", args=[school.code]) + "?status=ready",
+            counts["book"],
+        )
+
+
+registry.nav_item(NavItem(gettext_lazy("Expenses"), "finance:expense_list", caps.REQUEST, order=20))
+registry.nav_item(NavItem(gettext_lazy("Funds"), "finance:fund_list", caps.VIEW, order=21))
+registry.nav_item(NavItem(gettext_lazy("Fees"), "finance:fee_list", caps.FEES, order=22))
+registry.nav_item(NavItem(gettext_lazy("Student aid"), "finance:aid_list", caps.AID, order=23))
+
+registry.bench_page(
+    BenchPage("finance: expense list", lambda s: f"/s/{s.code}/finance/", caps.REQUEST)
+)
+registry.bench_page(
+    BenchPage("finance: to sign", lambda s: f"/s/{s.code}/finance/sign/", caps.REQUEST)
+)

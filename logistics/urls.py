@@ -31,5 +31,6 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("s/<slug:school_code>/finance/", include("finance.urls")),
     path("s/<slug:school_code>/", include(school_patterns)),
 ]

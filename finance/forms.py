@@ -1,0 +1,138 @@
+"""Forms never carry `school`: choices are filtered to the school, services set it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from finance.models import (
+    AidCategory,
+    Category,
+    FeeItem,
+    Fund,
+    FundKind,
+    PaymentMethod,
+    Student,
+)
+from logistics.attachments import AttachmentField
+from logistics.forms import StyledFormMixin
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
+
+
+class FundChoiceMixin:
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = Fund.objects.filter(school=school).order_by(
+            "-year", "kind", "name"
+        )
+
+
+class ExpenseForm(StyledFormMixin, FundChoiceMixin, forms.Form):
+    purpose = forms.CharField(label=_("purpose"), max_length=200)
+    amount = forms.DecimalField(label=_("amount (yuan)"), **MONEY)
+    fund = forms.ModelChoiceField(label=_("fund"), queryset=Fund.objects.none())
+    category = forms.ChoiceField(label=_("category"), choices=Category.choices)
+    payee = forms.CharField(label=_("payee"), max_length=120)
+    payment_method = forms.ChoiceField(
+        label=_("payment method"), choices=PaymentMethod.choices, initial=PaymentMethod.TRANSFER
+    )
+    cash_reason = forms.CharField(label=_("reason for paying cash"), max_length=200, required=False)
+    quote_reason = forms.CharField(
+        label=_("reason for fewer than three quotes"), max_length=300, required=False
+    )
+
+
+class QuoteForm(StyledFormMixin, forms.Form):
+    supplier = forms.CharField(label=_("supplier"), max_length=120, required=False)
+    amount = forms.DecimalField(label=_("quoted amount (yuan)"), required=False, **MONEY)
+    photo = AttachmentField(label=_("photo of the quote"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("supplier") and data.get("amount") is None:
+            self.add_error("amount", _("Enter the quoted amount."))
+        if data.get("amount") is not None and not data.get("supplier"):
+            self.add_error("supplier", _("Enter the supplier."))
+        return data
+
+
+QuoteFormSet = forms.formset_factory(QuoteForm, extra=3, max_num=6)
+
+
+class ExpenseEditForm(ExpenseForm):
+    """The same fields; changing amount, fund or category voids the signatures."""
+
+
+class InvoiceForm(StyledFormMixin, forms.Form):
+    invoice = AttachmentField(label=_("invoice or receipt"))
+
+
+class BookForm(StyledFormMixin, forms.Form):
+    voucher_no = forms.CharField(label=_("voucher number"), max_length=40)
+
+
+class PayForm(StyledFormMixin, forms.Form):
+    method = forms.ChoiceField(label=_("payment method"), choices=PaymentMethod.choices)
+    cash_reason = forms.CharField(label=_("reason for paying cash"), max_length=200, required=False)
+
+
+class OverrideForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("reason for exceeding the budget"), max_length=300)
+
+
+class FundForm(StyledFormMixin, forms.Form):
+    year = forms.IntegerField(label=_("school year"), min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label=_("kind"), choices=FundKind.choices)
+    name = forms.CharField(label=_("name"), max_length=80)
+    purpose = forms.CharField(label=_("purpose"), max_length=200, required=False)
+    allowed_categories = forms.MultipleChoiceField(
+        label=_("allowed categories"),
+        choices=Category.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Earmarked funds: the only categories they may pay for."),
+    )
+    amount = forms.DecimalField(label=_("income for the year (yuan)"), **MONEY)
+
+
+class BudgetLineForm(StyledFormMixin, FundChoiceMixin, forms.Form):
+    fund = forms.ModelChoiceField(label=_("fund"), queryset=Fund.objects.none())
+    category = forms.ChoiceField(label=_("category"), choices=Category.choices)
+    amount = forms.DecimalField(
+        label=_("budget (yuan)"), max_digits=12, decimal_places=2, min_value=Decimal("0")
+    )
+
+
+class FeeItemForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("name"), max_length=80)
+    direction = forms.ChoiceField(label=_("direction"), choices=FeeItem.DIRECTION_CHOICES)
+    term = forms.CharField(label=_("term"), max_length=40)
+    term_end = forms.DateField(label=_("term end"), widget=forms.DateInput(attrs={"type": "date"}))
+    class_name = forms.CharField(
+        label=_("class"), max_length=40, required=False, help_text=_("Empty: every student.")
+    )
+    amount = forms.DecimalField(
+        label=_("amount per student (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+    )
+
+
+class AidForm(StyledFormMixin, forms.Form):
+    student = forms.ModelChoiceField(label=_("student"), queryset=Student.objects.none())
+    year = forms.IntegerField(label=_("school year"), min_value=2000, max_value=2100)
+    category = forms.ChoiceField(label=_("category"), choices=AidCategory.choices)
+    amount = forms.DecimalField(label=_("amount (yuan)"), **MONEY)
+    id_number = forms.CharField(label=_("ID number"), max_length=18, required=False)
+    family_situation = forms.CharField(
+        label=_("family situation"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    evidence = AttachmentField(label=_("evidence"), required=False)
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["student"].queryset = Student.objects.filter(school=school)

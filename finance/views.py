@@ -1,0 +1,484 @@
+"""Thin views: parse the form, call one service, show the message, redirect."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from finance import capabilities as caps
+from finance import exports, selectors, services
+from finance.forms import (
+    AidForm,
+    BookForm,
+    BudgetLineForm,
+    ExpenseEditForm,
+    ExpenseForm,
+    FeeItemForm,
+    FundForm,
+    InvoiceForm,
+    OverrideForm,
+    PayForm,
+    QuoteFormSet,
+)
+from finance.models import AidApplication, Expense, ExpenseStatus, FeeItem
+from logistics.approvals import ApprovalError
+from logistics.scoping import get_for_school, requires
+from logistics.selectors import paginate
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return redirect("finance:expense_detail", request.school.code, pk)
+
+
+def _usage_rows(request: HttpRequest) -> list:
+    """Budget, spent, committed and remaining, shown wherever an expense is entered."""
+    year = timezone.localdate().year
+    funds = selectors.funds_with_balances(request.school).filter(year__gte=year - 1)
+    return list(selectors.budget_lines_with_usage(request.school, [f.pk for f in funds]))
+
+
+# ---------------------------------------------------------------- expenses
+
+
+@requires(caps.REQUEST)
+def expense_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    filters = {k: request.GET.get(k, "") for k in ("status", "fund", "q")}
+    qs = selectors.expense_list(request.school, request.user, request.capabilities, filters)
+    page = paginate(qs, request.GET.get("page"))
+    return render(
+        request,
+        "finance/expense_list.html",
+        {"page": page, "filters": filters, "statuses": ExpenseStatus.choices},
+    )
+
+
+@requires(caps.REQUEST)
+def expense_create(request: HttpRequest, school_code: str) -> HttpResponse:
+    school = request.school
+    form = ExpenseForm(request.POST or None, school=school)
+    quotes = QuoteFormSet(request.POST or None, request.FILES or None, prefix="quote")
+    if request.method == "POST" and form.is_valid() and quotes.is_valid():
+        data = form.cleaned_data
+        try:
+            expense = services.expense_create(
+                school=school,
+                actor=request.user,
+                fund=data["fund"],
+                category=data["category"],
+                purpose=data["purpose"],
+                amount=data["amount"],
+                payee=data["payee"],
+                payment_method=data["payment_method"],
+                cash_reason=data["cash_reason"],
+                quote_reason=data["quote_reason"],
+                quotes=[
+                    services.QuoteInput(q["supplier"], q["amount"], q.get("photo") or None)
+                    for q in quotes.cleaned_data
+                    if q.get("supplier")
+                ],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            if expense.status == ExpenseStatus.HELD:
+                messages.warning(
+                    request, _("Over budget: the request waits for the principal's override.")
+                )
+            else:
+                messages.success(request, _("Request filed; it is waiting for signatures."))
+            return _detail(request, expense.pk)
+    return render(
+        request,
+        "finance/expense_form.html",
+        {
+            "form": form,
+            "quotes": quotes,
+            "usage": _usage_rows(request),
+            "threshold": school.large_expense_threshold,
+        },
+    )
+
+
+def _expense_for(request: HttpRequest, pk: int) -> Expense:
+    try:
+        expense = selectors.expense_detail(request.school, pk)
+    except Expense.DoesNotExist as exc:
+        raise Http404 from exc
+    # Others' requests are not confirmed to exist, as with another school's records.
+    if (
+        caps.VIEW not in request.capabilities
+        and expense.requested_by_id != request.user.pk
+        and not _may_sign(request, expense)
+    ):
+        raise Http404
+    return expense
+
+
+def _may_sign(request: HttpRequest, expense: Expense) -> bool:
+    return any(
+        a is not None and a.current_capability in request.capabilities
+        for a in (expense.approval, expense.booking_approval)
+    )
+
+
+@requires(caps.REQUEST)
+def expense_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    expense = _expense_for(request, pk)
+    usage = services.budget_usage(request.school, expense.fund, expense.category, expense.pk)
+    is_handler = expense.requested_by_id == request.user.pk
+    return render(
+        request,
+        "finance/expense_detail.html",
+        {
+            "expense": expense,
+            "usage": usage,
+            "is_handler": is_handler,
+            "invoice_form": InvoiceForm() if expense.status == ExpenseStatus.APPROVED else None,
+            "book_form": BookForm() if expense.status == ExpenseStatus.READY else None,
+            "pay_form": PayForm(initial={"method": expense.payment_method})
+            if expense.status == ExpenseStatus.BOOKED
+            else None,
+            "override_form": OverrideForm() if expense.status == ExpenseStatus.HELD else None,
+            "can_edit": is_handler and expense.status in services.EDITABLE_STATUSES,
+        },
+    )
+
+
+@requires(caps.REQUEST)
+def expense_edit(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    expense = _expense_for(request, pk)
+    if expense.requested_by_id != request.user.pk:
+        raise PermissionDenied
+    initial = {
+        f: getattr(expense, f)
+        for f in (
+            "purpose",
+            "amount",
+            "fund",
+            "category",
+            "payee",
+            "payment_method",
+            "cash_reason",
+            "quote_reason",
+        )
+    }
+    form = ExpenseEditForm(request.POST or None, initial=initial, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if v != initial[k]}
+        try:
+            services.expense_update(
+                school=request.school,
+                actor=request.user,
+                expense_id=expense.pk,
+                resubmit=True,
+                **changes,
+            )
+        except (ValidationError, ApprovalError) as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return _detail(request, expense.pk)
+    return render(
+        request,
+        "finance/expense_form.html",
+        {"form": form, "expense": expense, "usage": _usage_rows(request)},
+    )
+
+
+@require_POST
+@requires(caps.REQUEST)
+def expense_invoice(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    expense = _expense_for(request, pk)
+    form = InvoiceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return _detail(request, expense.pk)
+    try:
+        services.expense_submit_invoice(
+            school=request.school,
+            actor=request.user,
+            expense_id=expense.pk,
+            upload=form.cleaned_data["invoice"],
+        )
+        messages.success(request, _("Invoice attached; waiting for the principal's sign-off."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+    return _detail(request, expense.pk)
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return _("You may not do this.")
+
+
+@require_POST
+@requires(caps.BOOK)
+def expense_book(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    expense = get_for_school(request, Expense, pk=pk)
+    form = BookForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Enter the voucher number."))
+        services.expense_book(
+            school=request.school,
+            actor=request.user,
+            expense_id=expense.pk,
+            voucher_no=form.cleaned_data["voucher_no"],
+        )
+        messages.success(request, _("Booked."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+    return _detail(request, expense.pk)
+
+
+@require_POST
+@requires(caps.PAY)
+def expense_pay(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    expense = get_for_school(request, Expense, pk=pk)
+    form = PayForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose the payment method."))
+        services.expense_pay(
+            school=request.school,
+            actor=request.user,
+            expense_id=expense.pk,
+            method=form.cleaned_data["method"],
+            cash_reason=form.cleaned_data["cash_reason"],
+        )
+        messages.success(request, _("Payment recorded."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+    return _detail(request, expense.pk)
+
+
+@require_POST
+@requires(caps.OVERRIDE)
+def expense_override(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    expense = get_for_school(request, Expense, pk=pk)
+    try:
+        services.expense_budget_override(
+            school=request.school,
+            actor=request.user,
+            expense_id=expense.pk,
+            reason=request.POST.get("reason", ""),
+        )
+        messages.success(request, _("Budget exceeded with your reason; the chain has started."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+    return _detail(request, expense.pk)
+
+
+@require_POST
+@requires(caps.REQUEST)  # the engine checks the step's own capability
+def expense_sign(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    expense = get_for_school(request, Expense, pk=pk)
+    try:
+        services.expense_sign(
+            school=request.school,
+            actor=request.user,
+            expense_id=expense.pk,
+            which=request.POST.get("which", "expense"),
+            step=int(request.POST.get("step", "-1")),
+        )
+        messages.success(request, _("Signed: %(purpose)s") % {"purpose": expense.purpose})
+    except (ApprovalError, ValueError) as exc:
+        messages.error(request, _message(exc) if isinstance(exc, ApprovalError) else str(exc))
+    if request.POST.get("next") == "todo":
+        return redirect("finance:sign_todo", request.school.code)
+    return _detail(request, expense.pk)
+
+
+@requires(caps.REQUEST)
+def sign_todo(request: HttpRequest, school_code: str) -> HttpResponse:
+    """What waits for my signature, with amount, purpose, fund balance and quotes."""
+    expenses = selectors.expenses_to_sign(request.school, request.user, request.capabilities)
+    held = (
+        list(selectors.held_for_override(request.school).select_related("fund")[:50])
+        if caps.OVERRIDE in request.capabilities
+        else []
+    )
+    return render(request, "finance/sign_todo.html", {"expenses": expenses, "held": held})
+
+
+# ---------------------------------------------------------------- funds and budgets
+
+
+@requires(caps.VIEW)
+def fund_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    funds = list(selectors.funds_with_balances(request.school)[:60])
+    lines = list(selectors.budget_lines_with_usage(request.school, [f.pk for f in funds]))
+    by_fund: dict[int, list] = {}
+    for line in lines:
+        line.remaining = line.amount - line.spent - line.committed
+        by_fund.setdefault(line.fund_id, []).append(line)
+    for f in funds:
+        f.lines = by_fund.get(f.pk, [])
+        f.balance = f.amount - f.spent - f.committed
+    return render(request, "finance/fund_list.html", {"funds": funds})
+
+
+@requires(caps.MANAGE)
+def fund_create(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = FundForm(request.POST or None, initial={"year": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.fund_create(school=request.school, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Fund created."))
+            return redirect("finance:fund_list", request.school.code)
+    return render(request, "finance/simple_form.html", {"form": form, "title": _("New fund")})
+
+
+@requires(caps.MANAGE)
+def budget_create(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = BudgetLineForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.budget_line_set(school=request.school, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Budget saved."))
+            return redirect("finance:fund_list", request.school.code)
+    return render(request, "finance/simple_form.html", {"form": form, "title": _("Budget line")})
+
+
+# ---------------------------------------------------------------- reports
+
+
+def _year(request: HttpRequest) -> int | None:
+    try:
+        return int(request.GET["year"])
+    except (KeyError, ValueError):
+        return None
+
+
+@requires(caps.VIEW)
+def report_monthly(request: HttpRequest, school_code: str) -> HttpResponse:
+    today = timezone.localdate()
+    try:
+        month = datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        month = today.replace(day=1)
+    rows = selectors.monthly_statement(request.school, month.year, month.month)
+    if request.GET.get("format") == "xlsx":
+        return exports.monthly_xlsx(request.school, month, rows)
+    return render(request, "finance/report_monthly.html", {"rows": rows, "month": month})
+
+
+@requires(caps.VIEW)
+def report_large(request: HttpRequest, school_code: str) -> HttpResponse:
+    expenses = selectors.large_expense_register(request.school, _year(request))
+    if request.GET.get("format") == "xlsx":
+        return exports.large_xlsx(request.school, expenses)
+    return render(request, "finance/report_large.html", {"expenses": expenses})
+
+
+@requires(caps.VIEW)
+def report_cash(request: HttpRequest, school_code: str) -> HttpResponse:
+    qs = selectors.cash_payments(request.school, _year(request))
+    if request.GET.get("format") == "xlsx":
+        return exports.cash_xlsx(request.school, list(qs[:5000]))
+    page = paginate(qs, request.GET.get("page"))
+    return render(request, "finance/report_cash.html", {"page": page})
+
+
+# ---------------------------------------------------------------- fees
+
+
+@requires(caps.FEES)
+def fee_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    page = paginate(selectors.fee_items(request.school), request.GET.get("page"))
+    return render(request, "finance/fee_list.html", {"page": page})
+
+
+@requires(caps.FEES)
+def fee_create(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = FeeItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        item = services.fee_item_create(
+            school=request.school, actor=request.user, **form.cleaned_data
+        )
+        messages.success(
+            request, _("Fee item created for %(n)s students.") % {"n": item.entries.count()}
+        )
+        return redirect("finance:fee_detail", request.school.code, item.pk)
+    return render(request, "finance/simple_form.html", {"form": form, "title": _("New fee item")})
+
+
+@requires(caps.FEES)
+def fee_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    item = get_for_school(request, FeeItem, pk=pk)
+    page = paginate(selectors.fee_entries(request.school, item), request.GET.get("page"))
+    return render(request, "finance/fee_detail.html", {"item": item, "page": page})
+
+
+# ---------------------------------------------------------------- student aid
+
+
+@requires(caps.AID)
+def aid_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    page = paginate(selectors.aid_applications(request.school), request.GET.get("page"))
+    return render(request, "finance/aid_list.html", {"page": page})
+
+
+@requires(caps.AID)
+def aid_create(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = AidForm(
+        request.POST or None,
+        request.FILES or None,
+        school=request.school,
+        initial={"year": timezone.localdate().year},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.aid_apply(
+                school=request.school, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Application filed for review."))
+            return redirect("finance:aid_detail", request.school.code, application.pk)
+    return render(
+        request, "finance/simple_form.html", {"form": form, "title": _("New aid application")}
+    )
+
+
+@requires(caps.AID)
+def aid_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    application = get_for_school(
+        request, AidApplication.objects.select_related("student", "approval", "evidence"), pk=pk
+    )
+    return render(request, "finance/aid_detail.html", {"application": application})
+
+
+@require_POST
+@requires(caps.AID)
+def aid_pay(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    application = get_for_school(request, AidApplication, pk=pk)
+    try:
+        services.aid_pay(school=request.school, actor=request.user, application_id=application.pk)
+        messages.success(request, _("Payment recorded."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+    return redirect("finance:aid_detail", request.school.code, application.pk)

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from finance import services
+from finance.models import Category, Student
+from tests.finance.conftest import make_funds
+from tests.matrix import Row
+
+
+def _expense(world):
+    funds = make_funds(world)
+    with scopes_disabled():
+        return services.expense_create(
+            school=world.school,
+            actor=world.user("teacher"),
+            fund=funds.public,
+            category=Category.OFFICE,
+            purpose="购买粉笔",
+            amount=Decimal("300.00"),
+            payee="文具店",
+        )
+
+
+def _e(name):
+    return lambda w, s: reverse(f"finance:{name}", args=[s.code, _expense(w).pk])
+
+
+def _s(name):
+    return lambda w, s: reverse(f"finance:{name}", args=[s.code])
+
+
+def _fee(w, s):
+    with scopes_disabled():
+        Student.objects.create(school=s, class_name="初一(1)班", name="张小明")
+        item = services.fee_item_create(
+            school=s,
+            actor=w.user("accountant"),
+            name="作业本费",
+            direction="collect",
+            term="2026年秋季学期",
+            term_end="2027-01-20",
+            amount=Decimal("20.00"),
+        )
+    return reverse("finance:fee_detail", args=[s.code, item.pk])
+
+
+def _aid(w, s, name="aid_detail"):
+    with scopes_disabled():
+        student = Student.objects.create(school=s, class_name="初一(1)班", name="张小明")
+        application = services.aid_apply(
+            school=s,
+            actor=w.user("accountant"),
+            student=student,
+            year=2026,
+            category="registered",
+            amount=Decimal("625.00"),
+            id_number="440000201201010011",
+        )
+    return reverse(f"finance:{name}", args=[s.code, application.pk])
+
+
+ROWS = [
+    Row("finance:expense_list", _s("expense_list"), allowed="teacher", denied="cook"),
+    Row("finance:expense_create", _s("expense_create"), allowed="teacher", denied="cook"),
+    Row("finance:expense_detail", _e("expense_detail"), allowed="principal", denied="cook"),
+    Row("finance:expense_edit", _e("expense_edit"), allowed="teacher", denied="cook"),
+    Row(
+        "finance:expense_invoice",
+        _e("expense_invoice"),
+        allowed="teacher",
+        denied="cook",
+        method="post",
+        ok=(302,),
+    ),
+    Row(
+        "finance:expense_book",
+        _e("expense_book"),
+        allowed="accountant",
+        denied="teacher",
+        method="post",
+        data={"voucher_no": "记-1"},
+        ok=(302,),
+    ),
+    Row(
+        "finance:expense_pay",
+        _e("expense_pay"),
+        allowed="accountant",
+        denied="teacher",
+        method="post",
+        data={"method": "transfer"},
+        ok=(302,),
+    ),
+    Row(
+        "finance:expense_override",
+        _e("expense_override"),
+        allowed="principal",
+        denied="accountant",
+        method="post",
+        data={"reason": "急需"},
+        ok=(302,),
+    ),
+    Row(
+        "finance:expense_sign",
+        _e("expense_sign"),
+        allowed="principal",
+        denied="cook",
+        method="post",
+        data={"which": "expense", "step": 0},
+        ok=(302,),
+    ),
+    Row("finance:sign_todo", _s("sign_todo"), allowed="principal", denied="cook"),
+    Row("finance:fund_list", _s("fund_list"), allowed="accountant", denied="teacher"),
+    Row("finance:fund_create", _s("fund_create"), allowed="accountant", denied="teacher"),
+    Row("finance:budget_create", _s("budget_create"), allowed="accountant", denied="teacher"),
+    Row("finance:report_monthly", _s("report_monthly"), allowed="director", denied="teacher"),
+    Row("finance:report_large", _s("report_large"), allowed="director", denied="teacher"),
+    Row("finance:report_cash", _s("report_cash"), allowed="director", denied="teacher"),
+    Row("finance:fee_list", _s("fee_list"), allowed="accountant", denied="teacher"),
+    Row("finance:fee_create", _s("fee_create"), allowed="accountant", denied="teacher"),
+    Row("finance:fee_detail", _fee, allowed="accountant", denied="teacher"),
+    # Aid data is sensitive: the logistics director does not see it.
+    Row("finance:aid_list", _s("aid_list"), allowed="accountant", denied="director"),
+    Row("finance:aid_create", _s("aid_create"), allowed="accountant", denied="director"),
+    Row("finance:aid_detail", _aid, allowed="principal", denied="director"),
+    Row(
+        "finance:aid_pay",
+        lambda w, s: _aid(w, s, "aid_pay"),
+        allowed="accountant",
+        denied="director",
+        method="post",
+        ok=(302,),
+    ),
+]

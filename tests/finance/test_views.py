@@ -1,0 +1,215 @@
+"""Finance pages: filing through the form, signing from the to-do, query counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from finance import services
+from finance.models import Category, Expense, ExpenseStatus, Student
+from tests.finance.conftest import png_upload, request
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def _small_requests(world, funds, n, who="teacher"):
+    for i in range(n):
+        request(
+            world,
+            funds,
+            who=who,
+            amount="100.00",
+            quotes=[],
+            purpose=f"粉笔{i}",
+            category=Category.OFFICE,
+        )
+
+
+def test_the_teacher_files_a_large_request_with_quote_photos(world, funds, login):
+    client = login("teacher")
+    url = reverse("finance:expense_create", args=[world.school.code])
+    assert "预算" in client.get(url).content.decode()
+    data = {
+        "purpose": "购买投影仪",
+        "amount": "6000.00",
+        "fund": funds.public.pk,
+        "category": "equipment",
+        "payee": "甲公司",
+        "payment_method": "transfer",
+        "quote-TOTAL_FORMS": "3",
+        "quote-INITIAL_FORMS": "0",
+        "quote-MIN_NUM_FORMS": "0",
+        "quote-MAX_NUM_FORMS": "6",
+    }
+    for i, (name, amount) in enumerate(
+        [("甲公司", "6000"), ("乙公司", "6200"), ("丙公司", "6300")]
+    ):
+        data[f"quote-{i}-supplier"] = name
+        data[f"quote-{i}-amount"] = amount
+        data[f"quote-{i}-photo"] = png_upload()
+    response = client.post(url, data)
+    assert response.status_code == 302
+    with scopes_disabled():
+        expense = Expense.objects.get()
+        assert expense.quotes.filter(photo__isnull=False).count() == 3
+        assert expense.approval.current_step == 1
+
+
+def test_meal_fees_refusal_is_shown_beside_the_category(world, funds, login):
+    client = login("teacher")
+    url = reverse("finance:expense_create", args=[world.school.code])
+    response = client.post(
+        url,
+        {
+            "purpose": "买办公桌",
+            "amount": "800",
+            "fund": funds.meal.pk,
+            "category": "equipment",
+            "payee": "家具店",
+            "payment_method": "transfer",
+            "quote-TOTAL_FORMS": "0",
+            "quote-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "学生伙食费只能用于食品原材料" in response.content.decode()
+
+
+def test_the_principal_signs_from_the_todo_in_one_tap(world, funds, login):
+    expense = request(world, funds, amount="800.00", quotes=[])
+    client = login("principal")
+    dashboard = client.get(reverse("dashboard", args=[world.school.code])).content.decode()
+    assert "1 笔支出等待您签字" in dashboard
+    todo = client.get(reverse("finance:sign_todo", args=[world.school.code])).content.decode()
+    assert "购买投影仪" in todo and "经费余额" in todo
+    response = client.post(
+        reverse("finance:expense_sign", args=[world.school.code, expense.pk]),
+        {"which": "expense", "step": 0, "next": "todo"},
+    )
+    assert response["Location"].endswith("/finance/sign/")
+    with scopes_disabled():
+        expense.refresh_from_db()
+    assert expense.status == ExpenseStatus.APPROVED
+
+
+def test_a_teacher_sees_only_their_own_requests(world, funds, login):
+    request(
+        world,
+        funds,
+        who="director",
+        amount="100.00",
+        quotes=[],
+        purpose="总务的申请",
+        category=Category.OFFICE,
+    )
+    mine = request(
+        world, funds, amount="100.00", quotes=[], purpose="我的申请", category=Category.OFFICE
+    )
+    page = login("teacher").get(reverse("finance:expense_list", args=[world.school.code]))
+    assert "我的申请" in page.content.decode() and "总务的申请" not in page.content.decode()
+    with scopes_disabled():
+        theirs = Expense.objects.exclude(pk=mine.pk).get()
+    detail = reverse("finance:expense_detail", args=[world.school.code, theirs.pk])
+    assert login("teacher").get(detail).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name,who",
+    [
+        ("expense_list", "principal"),
+        ("sign_todo", "principal"),
+        ("fund_list", "accountant"),
+        ("report_cash", "accountant"),
+        ("report_large", "accountant"),
+        ("report_monthly", "accountant"),
+    ],
+)
+def test_list_pages_run_the_same_queries_for_1_and_50_rows(world, funds, login, name, who):
+    client = login(who)
+    url = reverse(f"finance:{name}", args=[world.school.code])
+    kwargs = {"payment_method": "cash"} if name == "report_cash" else {}
+    amount = "6000.00" if name == "report_large" else "100.00"
+    request(
+        world,
+        funds,
+        amount=amount,
+        purpose="一",
+        category=Category.OFFICE,
+        **({"quotes": []} if amount == "100.00" else {}),
+        **kwargs,
+    )
+    one = _count(client, url)
+    for i in range(49):
+        request(
+            world,
+            funds,
+            amount=amount,
+            purpose=f"多{i}",
+            category=Category.OFFICE,
+            **({"quotes": []} if amount == "100.00" else {}),
+            **kwargs,
+        )
+    fifty = _count(client, url)
+    print(f"{name}: {one} queries")
+    assert one == fifty, (name, one, fifty)
+    assert one <= 12
+
+
+def test_fee_and_aid_lists_run_constant_queries(world, login):
+    with scopes_disabled():
+        student = Student.objects.create(school=world.school, class_name="初一(1)班", name="张三")
+    accountant = world.user("accountant")
+
+    def add(n):
+        with scopes_disabled():
+            for _ in range(n):
+                services.fee_item_create(
+                    school=world.school,
+                    actor=accountant,
+                    name="作业本费",
+                    direction="collect",
+                    term="2026年秋季学期",
+                    term_end="2027-01-20",
+                    amount=Decimal("20.00"),
+                )
+                services.aid_apply(
+                    school=world.school,
+                    actor=accountant,
+                    student=student,
+                    year=2026,
+                    category="registered",
+                    amount=Decimal("500.00"),
+                )
+
+    client = login("accountant")
+    urls = [reverse(f"finance:{n}", args=[world.school.code]) for n in ("fee_list", "aid_list")]
+    add(1)
+    one = [_count(client, u) for u in urls]
+    add(20)
+    assert [_count(client, u) for u in urls] == one
+
+
+def test_excel_exports_write_formula_like_text_as_text(world, funds, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    expense = request(world, funds, purpose='=HYPERLINK("http://evil")', amount="6000.00")
+    assert expense.pk
+    response = login("accountant").get(
+        reverse("finance:report_large", args=[world.school.code]) + "?format=xlsx"
+    )
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.content)).active
+    cell = ws.cell(row=3, column=2)
+    assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"

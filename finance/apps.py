@@ -18,7 +18,7 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Finance")
 
     def ready(self) -> None:
-        from finance import capabilities, demo, notices, services, todos  # noqa: F401
+        from finance import bench, capabilities, demo, notices, services, todos  # noqa: F401
         from logistics.approvals import ApprovalType, register_type
 
         register_type(

@@ -1,0 +1,122 @@
+"""The builders of 代办费收支公示 and 资助名单公示, called directly."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from finance import services
+from finance.models import AidApplication, Student
+from logistics.approvals import approval_sign
+from logistics.notices.kinds import NoRecords, get_kind
+
+START, END = datetime.date(2026, 9, 1), datetime.date(2027, 1, 31)
+
+
+@pytest.fixture
+def students(world):
+    with scopes_disabled():
+        return [
+            Student.objects.create(
+                school=world.school, class_name="初一(1)班", name="张小明", number="01"
+            ),
+            Student.objects.create(
+                school=world.school, class_name="初一(1)班", name="李华", number="02"
+            ),
+        ]
+
+
+def test_the_fee_statement_lists_each_student_with_totals(world, students):
+    accountant = world.user("accountant")
+    with scopes_disabled():
+        for name, direction, amount in [
+            ("教辅资料费", "collect", "85.00"),
+            ("作业本费", "collect", "20.00"),
+            ("两免一补", "disburse", "625.00"),
+        ]:
+            services.fee_item_create(
+                school=world.school,
+                actor=accountant,
+                name=name,
+                direction=direction,
+                term="2026年秋季学期",
+                term_end=datetime.date(2027, 1, 20),
+                amount=Decimal(amount),
+            )
+        snapshot = get_kind("finance.fees").build(school=world.school, start=START, end=END)
+    assert snapshot.period == "2026年秋季学期"
+    names = [c for c in snapshot.columns if c.key == "name"]
+    assert names[0].personal == "name"
+    assert [r["name"] for r in snapshot.rows] == ["张小明", "李华"]
+    assert snapshot.rows[0]["collected"] == Decimal("105.00")
+    assert snapshot.rows[0]["paid"] == Decimal("625.00")
+    assert snapshot.totals["collected"] == Decimal("210.00")
+    json.dumps(snapshot.to_json())  # serialisable as the engine stores it
+
+
+def test_the_fee_statement_has_nothing_to_publish_outside_the_term(world, students):
+    with scopes_disabled(), pytest.raises(NoRecords):
+        get_kind("finance.fees").build(school=world.school, start=START, end=END)
+
+
+def test_the_aid_list_masks_names_and_never_carries_id_numbers(world, students):
+    with scopes_disabled():
+        application = services.aid_apply(
+            school=world.school,
+            actor=world.user("accountant"),
+            student=students[0],
+            year=2026,
+            category="registered",
+            amount=Decimal("625.00"),
+            id_number="440000201201010011",
+            family_situation="父亲残疾，母亲务农",
+        )
+        approval_sign(
+            school=world.school,
+            actor=world.user("accountant"),
+            approval_id=application.approval_id,
+            step=0,
+        )
+        approval_sign(
+            school=world.school,
+            actor=world.user("principal"),
+            approval_id=application.approval_id,
+            step=1,
+        )
+        application.refresh_from_db()
+        assert application.status == "approved"
+        today = timezone.localdate()
+        snapshot = get_kind("finance.aid").build(school=world.school, start=today, end=today)
+    data = json.dumps(snapshot.to_json(), ensure_ascii=False)
+    assert "440000201201010011" not in data and "0011" not in data and "务农" not in data
+    assert snapshot.rows == [
+        {
+            "class": "初一(1)班",
+            "name": "张小明",
+            "category": "建档立卡贫困家庭",
+            "amount": Decimal("625.00"),
+        }
+    ]
+    assert {c.key: c.personal for c in snapshot.columns}["name"] == "name"
+    assert snapshot.totals == {"amount": Decimal("625.00")}
+    assert snapshot.publication_days == 7
+
+
+def test_aid_still_under_review_is_not_published(world, students):
+    with scopes_disabled():
+        services.aid_apply(
+            school=world.school,
+            actor=world.user("accountant"),
+            student=students[1],
+            year=2026,
+            category="other",
+            amount=Decimal("300.00"),
+        )
+        assert AidApplication.objects.count() == 1
+        with pytest.raises(NoRecords):
+            get_kind("finance.aid").build(school=world.school, start=START, end=END)

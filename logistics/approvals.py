@@ -231,7 +231,8 @@ def approval_restart(
     """The document changed (amount, fund, category): void every signature, start again."""
     with transaction.atomic():
         approval = _locked(school, approval_id)
-        if approval.status in (Approval.REJECTED, Approval.WITHDRAWN):
+        # A withdrawn document may be submitted again; a rejected one is closed for good.
+        if approval.status == Approval.REJECTED:
             raise ApprovalError(_("This document is closed."))
         voided = _void_signatures(approval, reason)
         approval.round += 1

@@ -57,7 +57,10 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "logistics.apps.LogisticsConfig",
+    "logistics.notices.apps.NoticesConfig",
     "canteen.apps.CanteenConfig",
     "finance.apps.FinanceConfig",
     "assets.apps.AssetsConfig",
@@ -194,4 +197,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint reports each layout step at INFO; only its warnings matter.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
+
+# Background tasks (long PDF notices): the database backend, run by `manage.py db_worker`
+# (`make run` starts one). django-tasks is the forward-compatible API of Django 6's tasks.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Absolute address printed in QR codes and verification links on notices.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Notices with more rows than this render their PDF in a background task, not in a request.
+NOTICE_INLINE_PDF_ROWS = env.int("NOTICE_INLINE_PDF_ROWS", default=80)

@@ -33,4 +33,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("s/<slug:school_code>/finance/", include("finance.urls")),
     path("s/<slug:school_code>/", include(school_patterns)),
+    path("", include("logistics.notices.urls")),
 ]

@@ -28,7 +28,7 @@ COLUMN_TYPES = ("text", "integer", "money", "date", "percent")
 PERSONAL_KINDS = ("", "name", "number")
 
 
-class NoRecords(Exception):  # noqa: N818  (reads as a sentence: raise NoRecords(...))
+class NoRecords(Exception):
     """The builder found nothing to publish for the period; the message is for the user."""
 
 
@@ -128,3 +128,14 @@ def build_snapshot(kind: NoticeKind, *, school: School, start, end) -> dict[str,
     if kind.build is None:
         raise ValueError(f"notice kind {kind.code} is typed in, not built")
     return kind.build(school=school, start=start, end=end).to_json()
+
+
+# The kernel's own kind: a table typed in or imported from .xlsx, so a school can publish
+# anything today. Its drafts carry their snapshot; there is nothing to build.
+FREE_TABLE = NoticeKind(
+    code="free_table",
+    label="自由表格公示",
+    capability="notices.prepare",
+    build=None,
+    help_text="标题、列和行由您填写或从 Excel 导入。",
+)

@@ -1,0 +1,87 @@
+"""Notices as printed A4 PDFs (WeasyPrint), with a QR code and verification code on every page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from logistics.notices import tables
+
+# One family on body and @page: otherwise the page footer embeds a second CJK font.
+FONT_FAMILY = "WenQuanYi Micro Hei"
+LANDSCAPE_FROM_COLUMNS = 7
+STATIC_ROOT_DIRS = [Path(d).resolve() for d in settings.STATICFILES_DIRS]
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Reads data: URIs and our own static files; anything else (the network, /etc) is refused."""
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith("file://"):
+            path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+            if any(path.is_relative_to(root) for root in STATIC_ROOT_DIRS):
+                return super().fetch(url, headers)
+        raise ValueError(f"notice PDFs may not fetch {url}")
+
+
+def verify_url(verify_code: str) -> str:
+    return settings.SITE_URL + reverse("notices:verify", args=[verify_code])
+
+
+def qr_data_uri(url: str) -> str:
+    # PNG rather than SVG so the code survives as an image a scanner (and our test) can read.
+    return segno.make(url, error="m").png_data_uri(scale=4, border=2)
+
+
+def print_html(
+    *,
+    snapshot: dict,
+    school_name: str,
+    complaint_phone: str,
+    verify_code: str,
+    version: int,
+    published_on,
+) -> str:
+    table = tables.table(snapshot, public=True)
+    url = verify_url(verify_code)
+    return render_to_string(
+        "notices/print.html",
+        {
+            "table": table,
+            "school_name": school_name,
+            "complaint_phone": complaint_phone,
+            "verify_code": verify_code,
+            "verify_url": url,
+            "qr": qr_data_uri(url),
+            "version": version,
+            "published_on": published_on,
+            "landscape": len(table.headers) >= LANDSCAPE_FROM_COLUMNS,
+            "font_family": FONT_FAMILY,
+        },
+    )
+
+
+def html_to_pdf(html: str, progress: Callable[[int], None] | None = None) -> tuple[bytes, int]:
+    """Lay out and write the PDF; returns (bytes, page count). Progress: layout 70%, write 100%."""
+    static = STATIC_ROOT_DIRS[0].as_uri() + "/"
+    document = HTML(string=html, base_url=static, url_fetcher=StaticOnlyFetcher()).render()
+    if progress:
+        progress(70)
+    data = document.write_pdf()
+    if progress:
+        progress(100)
+    return data, len(document.pages)
+
+
+def inline_row_limit() -> int:
+    """Up to this many rows a PDF may be rendered inside a request (about two pages)."""
+    return settings.NOTICE_INLINE_PDF_ROWS

@@ -1,0 +1,96 @@
+"""Reads for the notice pages: staff lists and the public board, scoped by school."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from logistics.models import School
+from logistics.notices.models import Notice
+
+LIST_FIELDS = (
+    "id",
+    "kind",
+    "title",
+    "status",
+    "version",
+    "verify_code",
+    "created_at",
+    "published_at",
+    "public_until",
+    "school_id",
+    "created_by__first_name",
+    "created_by__last_name",
+    "created_by__username",
+    "approval__status",
+)
+
+
+def staff_notices(school: School, status: str = "") -> QuerySet[Notice]:
+    groups = {
+        "draft": [Notice.DRAFT],
+        "waiting": [Notice.SUBMITTED],
+        "published": [Notice.PUBLISHED],
+        "archived": [Notice.SUPERSEDED, Notice.WITHDRAWN, Notice.REJECTED],
+    }
+    qs = Notice.objects.filter(school=school)
+    if status in groups:
+        qs = qs.filter(status__in=groups[status])
+    return qs.select_related("created_by", "approval").only(*LIST_FIELDS).order_by("-created_at")
+
+
+def on_board(school: School, month: datetime.date | None = None) -> QuerySet[Notice]:
+    """The public board: notices in their publication period, or those published in `month`."""
+    public = Notice.objects.filter(school=school, published_at__isnull=False)
+    if month is None:
+        public = public.filter(status=Notice.PUBLISHED, public_until__gte=timezone.localdate())
+    else:
+        start = timezone.make_aware(datetime.datetime(month.year, month.month, 1))
+        end_month = datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        end = timezone.make_aware(datetime.datetime(end_month.year, end_month.month, 1))
+        public = public.filter(published_at__gte=start, published_at__lt=end)
+    return public.only(
+        "id",
+        "kind",
+        "title",
+        "status",
+        "version",
+        "verify_code",
+        "published_at",
+        "public_until",
+        "school_id",
+        "period_start",
+        "period_end",
+    ).order_by("-published_at")
+
+
+def board_months(school: School) -> list[datetime.date]:
+    return [
+        m.date() if hasattr(m, "date") else m
+        for m in Notice.objects.filter(school=school, published_at__isnull=False)
+        .annotate(month=TruncMonth("published_at"))
+        .values_list("month", flat=True)
+        .distinct()
+        .order_by("-month")[:36]
+    ]
+
+
+def published_by_code(verify_code: str) -> Notice | None:
+    """A published (or later superseded / withdrawn) notice and what superseded it."""
+    return (
+        Notice.objects.filter(verify_code=verify_code, published_at__isnull=False)
+        .select_related("school")
+        .first()
+    )
+
+
+def current_version(notice: Notice) -> Notice | None:
+    """The published version of the notice's series, if any (for a superseded copy)."""
+    return (
+        Notice.objects.filter(series=notice.series, status=Notice.PUBLISHED)
+        .only("id", "verify_code", "version", "title", "school_id")
+        .first()
+    )

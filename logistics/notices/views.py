@@ -1,0 +1,337 @@
+from __future__ import annotations
+
+import datetime
+import io
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_scopes import scope, scopes_disabled
+
+from logistics import selectors as kernel_selectors
+from logistics.models import School
+from logistics.notices import forms, importing, pdf, selectors, services, tables, tasks
+from logistics.notices.kinds import FREE_TABLE, all_kinds, get_kind
+from logistics.notices.models import Notice, Rendering
+from logistics.notices.xlsx import write_xlsx
+from logistics.scoping import get_for_school, requires
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# ------------------------------------------------------------------ staff pages
+
+
+@require_GET
+@requires("notices.view")
+def notice_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    status = request.GET.get("status", "")
+    page = kernel_selectors.paginate(
+        selectors.staff_notices(request.school, status), request.GET.get("page")
+    )
+    _label_kinds(page)
+    return render(
+        request,
+        "notices/list.html",
+        {
+            "page": page,
+            "status": status,
+            "can_prepare": "notices.prepare" in request.capabilities,
+        },
+    )
+
+
+def _label_kinds(notices) -> None:
+    labels = {k.code: k.label for k in all_kinds()}
+    for n in notices:
+        n.kind_label = labels.get(n.kind, n.kind)
+
+
+def _kinds_for(request: HttpRequest):
+    return [k for k in all_kinds() if k.build is not None and k.capability in request.capabilities]
+
+
+@requires("notices.prepare")
+def notice_create(request: HttpRequest, school_code: str) -> HttpResponse:
+    kinds = _kinds_for(request)
+    form = forms.NoticeCreateForm(request.POST or None, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice = services.notice_create(
+                school=request.school,
+                actor=request.user,
+                kind_code=form.cleaned_data["kind"],
+                start=form.cleaned_data["period_start"],
+                end=form.cleaned_data["period_end"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Draft made; check it and submit it for approval."))
+            return redirect("notices:detail", school_code, notice.pk)
+    return render(request, "notices/create.html", {"form": form, "kinds": kinds})
+
+
+@requires("notices.prepare")
+def notice_create_table(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = forms.TableNoticeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        notice = services.notice_create_table(
+            school=request.school, actor=request.user, snapshot=form.cleaned_data["snapshot"]
+        )
+        messages.success(request, _("Draft made; check it and submit it for approval."))
+        return redirect("notices:detail", school_code, notice.pk)
+    return render(request, "notices/create_table.html", {"form": form})
+
+
+@requires("notices.prepare")
+def notice_replace_table(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    notice = get_for_school(request, Notice, pk=pk, kind=FREE_TABLE.code)
+    snap = notice.snapshot
+    form = forms.TableNoticeForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={
+            "title": snap["title"],
+            "period": snap["period"],
+            "notes": snap.get("notes", ""),
+            "publication_days": snap.get("publication_days", 7),
+            "pasted": importing.as_pasted(snap),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notice_replace_table(
+                school=request.school,
+                actor=request.user,
+                notice_id=notice.pk,
+                snapshot=form.cleaned_data["snapshot"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("notices:detail", school_code, notice.pk)
+    return render(request, "notices/create_table.html", {"form": form, "notice": notice})
+
+
+@require_GET
+@requires("notices.view")
+def notice_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    notice = get_for_school(request, Notice.objects.select_related("approval", "created_by"), pk=pk)
+    kind = get_kind(notice.kind)
+    # Those who prepare this kind see personal data in full; everyone else as the public does.
+    full = kind.capability in request.capabilities
+    editable = services.is_editable(notice)
+    return render(
+        request,
+        "notices/detail.html",
+        {
+            "notice": notice,
+            "kind": kind,
+            "table": tables.table(notice.snapshot, public=not full),
+            "full": full,
+            "editable": editable and "notices.prepare" in request.capabilities,
+            "draft_form": forms.DraftForm(
+                initial={
+                    "notes": notice.snapshot.get("notes", ""),
+                    "publication_days": notice.snapshot.get("publication_days", 7),
+                }
+            ),
+            "withdraw_form": forms.WithdrawForm(),
+            "can_withdraw": notice.status == Notice.PUBLISHED
+            and "notices.approve" in request.capabilities,
+            "can_correct": notice.status == Notice.PUBLISHED
+            and "notices.prepare" in request.capabilities,
+        },
+    )
+
+
+def _act(request: HttpRequest, pk: int, action, success: str, **kwargs) -> HttpResponse:
+    try:
+        result = action(school=request.school, actor=request.user, notice_id=pk, **kwargs)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("notices:detail", request.school.code, pk)
+    messages.success(request, success)
+    return redirect("notices:detail", request.school.code, result.pk)
+
+
+@require_POST
+@requires("notices.prepare")
+def notice_edit(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    notice = get_for_school(request, Notice, pk=pk)
+    form = forms.DraftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("notices:detail", school_code, notice.pk)
+    return _act(
+        request, notice.pk, services.notice_update_draft, _("Draft saved."), **form.cleaned_data
+    )
+
+
+@require_POST
+@requires("notices.prepare")
+def notice_submit(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    notice = get_for_school(request, Notice, pk=pk)
+    return _act(
+        request, notice.pk, services.notice_submit, _("Submitted to the principal for approval.")
+    )
+
+
+@require_POST
+@requires("notices.prepare")
+def notice_correct(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    notice = get_for_school(request, Notice, pk=pk)
+    return _act(
+        request,
+        notice.pk,
+        services.notice_correct,
+        _("A corrected version was drafted; the published one stays until it is replaced."),
+    )
+
+
+@require_POST
+@requires("notices.approve")
+def notice_withdraw(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    notice = get_for_school(request, Notice, pk=pk)
+    form = forms.WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for withdrawing the notice."))
+        return redirect("notices:detail", school_code, notice.pk)
+    return _act(
+        request,
+        notice.pk,
+        services.notice_withdraw,
+        _("The notice was withdrawn."),
+        reason=form.cleaned_data["reason"],
+    )
+
+
+# ------------------------------------------------------------------ public pages (no login)
+
+
+def _public_school(code: str) -> School:
+    return get_object_or_404(School, code=code, is_active=True)
+
+
+@require_GET
+def public_board(request: HttpRequest, code: str) -> HttpResponse:
+    school = _public_school(code)
+    month = None
+    if request.GET.get("month"):
+        try:
+            month = datetime.date.fromisoformat(request.GET["month"] + "-01")
+        except ValueError:
+            raise Http404 from None
+    with scope(school=school.pk):
+        notices = list(selectors.on_board(school, month)[:200])
+        months = selectors.board_months(school)
+    _label_kinds(notices)
+    return render(
+        request,
+        "notices/public_board.html",
+        {
+            "public_school": school,
+            "notices": notices,
+            "month": month,
+            "months": months,
+        },
+    )
+
+
+def _published(code: str, verify_code: str) -> Notice:
+    with scopes_disabled():  # the verification code names one notice across all schools
+        notice = selectors.published_by_code(verify_code.upper())
+    if notice is None or (code and notice.school.code != code):
+        raise Http404
+    return notice
+
+
+def _status_context(notice: Notice) -> dict:
+    current = None
+    if notice.status == Notice.SUPERSEDED:
+        with scope(school=notice.school_id):
+            current = selectors.current_version(notice)
+    return {
+        "notice": notice,
+        "public_school": notice.school,
+        "table": tables.table(notice.snapshot, public=True),
+        "current": current,
+    }
+
+
+@require_GET
+def public_notice(request: HttpRequest, code: str, verify_code: str) -> HttpResponse:
+    notice = _published(code, verify_code)
+    return render(request, "notices/public_notice.html", _status_context(notice))
+
+
+@require_GET
+def verify(request: HttpRequest, verify_code: str) -> HttpResponse:
+    notice = _published("", verify_code)
+    return render(
+        request, "notices/public_notice.html", {**_status_context(notice), "verifying": True}
+    )
+
+
+@require_GET
+def public_pdf(request: HttpRequest, code: str, verify_code: str) -> HttpResponse:
+    """The stored PDF; a short notice is rendered on the spot the first time, a long one only
+    by the background task (this page then shows its progress)."""
+    notice = _published(code, verify_code)
+    with scope(school=notice.school_id):
+        rendering, _created = Rendering.objects.get_or_create(school=notice.school, notice=notice)
+        if rendering.status != Rendering.DONE:
+            if len(notice.snapshot["rows"]) > pdf.inline_row_limit():
+                if rendering.status == Rendering.FAILED or _created:
+                    Rendering.objects.filter(pk=rendering.pk).update(status=Rendering.PENDING)
+                    tasks.render_notice_pdf.enqueue(rendering.pk)
+                return render(
+                    request,
+                    "notices/pdf_progress.html",
+                    {"notice": notice, "rendering": rendering, "public_school": notice.school},
+                    status=202,
+                )
+            rendering = tasks.render_stored_pdf(rendering.pk)
+    filename = f"{notice.verify_code}-v{notice.version}.pdf"
+    return FileResponse(
+        rendering.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=filename,
+    )
+
+
+@require_GET
+def public_pdf_status(request: HttpRequest, code: str, verify_code: str) -> HttpResponse:
+    notice = _published(code, verify_code)
+    with scope(school=notice.school_id):
+        rendering = get_object_or_404(Rendering, notice=notice)
+    return render(
+        request,
+        "notices/_pdf_status.html",
+        {"notice": notice, "rendering": rendering, "public_school": notice.school},
+    )
+
+
+@require_GET
+def public_xlsx(request: HttpRequest, code: str, verify_code: str) -> HttpResponse:
+    notice = _published(code, verify_code)
+    stream = io.BytesIO()
+    write_xlsx(
+        notice.snapshot,
+        stream,
+        school_name=notice.school.name,
+        verify_code=notice.verify_code,
+        verify_url=pdf.verify_url(notice.verify_code),
+    )
+    stream.seek(0)
+    return FileResponse(
+        stream,
+        content_type=XLSX,
+        as_attachment=True,
+        filename=f"{notice.verify_code}-v{notice.version}.xlsx",
+    )

@@ -1,0 +1,99 @@
+"""The public board and verification pages: no login, nothing unpublished, masked data."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django_scopes import scopes_disabled
+
+from logistics.notices import services
+from tests.notices.helpers import TITLE, draft, fee_snapshot, publish, published
+
+
+@pytest.fixture
+def anonymous():
+    return Client()
+
+
+def test_board_shows_published_notices_only_and_needs_no_login(world, anonymous):
+    on_board = published(world)
+    waiting = draft(world, snapshot=fee_snapshot(title="草稿中的公示"))
+    theirs = draft(world, world.other, snapshot=fee_snapshot(title="别校草稿"), user="principal_xx")
+    page = anonymous.get("/public/sdcz/").content.decode()
+    assert on_board.title in page and on_board.verify_code in page
+    assert "草稿中的公示" not in page and waiting.verify_code not in page
+    assert "别校草稿" not in page and theirs.verify_code not in page
+    assert anonymous.get("/public/nosuch/").status_code == 404
+
+
+def test_unpublished_notice_pages_are_not_found(world, anonymous):
+    notice = draft(world)
+    for suffix in ("", "pdf/", "xlsx/"):
+        assert anonymous.get(f"/public/sdcz/{notice.verify_code}/{suffix}").status_code == 404
+    assert anonymous.get(f"/verify/{notice.verify_code}/").status_code == 404
+
+
+def test_a_notice_is_not_shown_under_another_schools_address(world, anonymous):
+    notice = published(world)
+    assert anonymous.get(f"/public/sdxx/{notice.verify_code}/").status_code == 404
+
+
+@pytest.mark.parametrize("n", [1, 12])
+def test_board_query_count_does_not_grow(world, anonymous, django_assert_max_num_queries, n):
+    for i in range(n):
+        published(world, snapshot=fee_snapshot(title=f"公示{i}"))
+    with django_assert_max_num_queries(5):
+        response = anonymous.get("/public/sdcz/")
+    assert response.content.decode().count('class="fw-bold"') == n
+
+
+def test_archive_by_month_lists_superseded_versions_too(world, anonymous):
+    first = published(world)
+    with scopes_disabled():
+        second = services.notice_correct(
+            school=world.school, actor=world.user("director"), notice_id=first.pk
+        )
+    publish(world, second)
+    month = first.published_at.astimezone().strftime("%Y-%m")
+    page = anonymous.get(f"/public/sdcz/?month={month}").content.decode()
+    assert first.verify_code in page and second.verify_code in page
+    assert anonymous.get("/public/sdcz/?month=nonsense").status_code == 404
+
+
+def test_verify_says_current_superseded_or_withdrawn(world, anonymous):
+    first = published(world)
+    page = anonymous.get(f"/verify/{first.verify_code.lower()}/").content.decode()
+    assert "现行版本" in page
+    with scopes_disabled():
+        second = services.notice_correct(
+            school=world.school, actor=world.user("director"), notice_id=first.pk
+        )
+    second = publish(world, second)
+    page = anonymous.get(f"/verify/{first.verify_code}/").content.decode()
+    assert "已被更正版本取代" in page
+    assert f"/public/sdcz/{second.verify_code}/" in page
+    with scopes_disabled():
+        services.notice_withdraw(
+            school=world.school,
+            actor=world.user("principal"),
+            notice_id=second.pk,
+            reason="收费标准调整",
+        )
+    page = anonymous.get(f"/verify/{second.verify_code}/").content.decode()
+    assert "已撤回" in page and "收费标准调整" in page
+
+
+def test_public_page_masks_names_and_id_numbers(world, anonymous):
+    notice = published(world)
+    page = anonymous.get(f"/public/sdcz/{notice.verify_code}/").content.decode()
+    assert "张*明" in page and "张三明" not in page
+    assert "**************0000" in page and "440101201001010000" not in page
+    assert TITLE in page and "¥3,706.50" in page
+
+
+def test_staff_who_prepare_notices_see_personal_data_in_full_others_masked(world, login):
+    notice = published(world)
+    url = f"/s/sdcz/notices/{notice.pk}/"
+    assert "张三明" in login("director").get(url).content.decode()
+    teacher_view = login("teacher").get(url).content.decode()
+    assert "张*明" in teacher_view and "张三明" not in teacher_view

@@ -1,0 +1,113 @@
+"""PDF and Excel renderings of a published snapshot, read back as a reader would."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pypdf
+import pytest
+import zxingcpp
+from django.test import Client
+from openpyxl import load_workbook
+from PIL import Image
+
+from logistics.notices import pdf
+from tests.notices.helpers import TITLE, fee_snapshot, published, run_worker
+
+
+def _pdf(world, background=False, **kwargs) -> tuple[object, pypdf.PdfReader]:
+    notice = published(world, **kwargs)
+    if background:  # long notices are rendered only by the worker (tests: transactional_db)
+        run_worker()
+    response = Client().get(f"/public/sdcz/{notice.verify_code}/pdf/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    return notice, pypdf.PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def test_pdf_text_has_the_chinese_title_the_money_total_and_page_numbers(world):
+    notice, reader = _pdf(world)
+    text = reader.pages[0].extract_text()
+    assert TITLE in text
+    assert "石道初级中学" in text
+    assert "¥3,706.50" in text  # 1234.50 + 1235.50 + 1236.50
+    assert "第 1 页 共 1 页" in text
+    assert "张*明" in text and "张三明" not in text
+    assert "440101201001010000" not in text
+    assert "经办人" in text and "校长" in text
+    assert notice.verify_code in text
+
+
+def test_every_pdf_font_is_embedded_and_there_is_one_cjk_family(transactional_db, world):
+    _notice, reader = _pdf(world, background=True, snapshot=fee_snapshot(rows=120))
+    assert len(reader.pages) > 2
+    families = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            descriptor = (descendants[0].get_object() if descendants else font)["/FontDescriptor"]
+            assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.keys()), font
+            families.add(str(font["/BaseFont"]).split("+")[-1])
+    assert families == {"WenQuanYi-Micro-Hei"}, families
+
+
+def test_every_page_carries_a_qr_code_that_decodes_to_the_verify_url(transactional_db, world):
+    notice, reader = _pdf(world, background=True, snapshot=fee_snapshot(rows=120))
+    expected = pdf.verify_url(notice.verify_code)
+    assert expected.endswith(f"/verify/{notice.verify_code}/")
+    for number, page in enumerate(reader.pages, start=1):
+        images = list(page.images)
+        assert images, f"page {number} has no QR code"
+        image = Image.open(io.BytesIO(images[0].data)).convert("L")
+        decoded = [r.text for r in zxingcpp.read_barcodes(image)]
+        assert decoded == [expected], number
+        assert f"第 {number} 页 共 {len(reader.pages)} 页" in page.extract_text()
+
+
+def test_pdf_fetcher_reads_nothing_but_our_static_files():
+    fetcher = pdf.StaticOnlyFetcher()
+    for url in ("file:///etc/passwd", "http://example.com/x.png", "https://127.0.0.1/"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    css = (pdf.STATIC_ROOT_DIRS[0] / "css" / "app.css").as_uri()
+    assert b"Bootstrap" in fetcher.fetch(css).read()
+
+
+def test_excel_reads_back_with_the_snapshots_values_types_and_print_setup(world):
+    notice = published(world)
+    response = Client().get(f"/public/sdcz/{notice.verify_code}/xlsx/")
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    ws = wb.active
+    assert ws["A1"].value == f"石道初级中学 {TITLE}"
+    assert ws["A2"].value == "2022年秋季学期"
+    assert [c.value for c in ws[4]] == ["姓名", "身份证号", "项目", "人数", "金额（元）", "日期"]
+    assert ws["A4"].font.b and ws["A4"].fill.fgColor.rgb.endswith("DDEBF7")
+    first = [c.value for c in ws[5]]
+    assert first[0] == "张*明" and first[1] == "**************0000"
+    assert first[3] == 1 and isinstance(first[3], int)
+    assert Decimal(str(first[4])) == Decimal("1234.50")
+    assert ws["E5"].number_format == '"¥"#,##0.00'
+    assert ws["F5"].is_date and ws["F5"].value.date().isoformat() == "2022-09-01"
+    totals = [c.value for c in ws[8]]
+    assert totals[0] == "合计" and Decimal(str(totals[4])) == Decimal("3706.50")
+    assert ws.freeze_panes == "A5"
+    assert ws.print_title_rows == "$4:$4"
+    assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.column_dimensions["B"].width >= 18
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x","点我")', "+1+1", "-2+3", "@SUM(A1)"])
+def test_user_text_that_looks_like_a_formula_is_stored_as_text(world, text):
+    # Names are masked in public; the item column carries the text unmasked.
+    snapshot = fee_snapshot()
+    snapshot["rows"][0][2] = text
+    notice = published(world, snapshot=snapshot)
+    response = Client().get(f"/public/sdcz/{notice.verify_code}/xlsx/")
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cell = ws["C5"]
+    assert cell.value == text and cell.data_type == "s"
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)

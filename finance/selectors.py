@@ -7,6 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import (
+    Count,
     DecimalField,
     Exists,
     OuterRef,
@@ -16,6 +17,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    Window,
 )
 from django.db.models.functions import Coalesce
 
@@ -24,6 +26,7 @@ from finance.models import (
     COMMITTED_STATUSES,
     AidApplication,
     BudgetLine,
+    Category,
     Expense,
     ExpenseStatus,
     FeeEntry,
@@ -91,6 +94,20 @@ def budget_lines_with_usage(
     return qs
 
 
+def with_labels(expenses):
+    """Set category_label and status_label on each row from one translated map per request.
+
+    get_FOO_display() rebuilds and translates the whole choice list for every row; on a
+    50-row page that was most of the rendering time.
+    """
+    categories = {k: str(v) for k, v in Category.choices}
+    statuses = {k: str(v) for k, v in ExpenseStatus.choices}
+    for e in expenses:
+        e.category_label = categories.get(e.category, e.category)
+        e.status_label = statuses.get(e.status, e.status)
+    return expenses
+
+
 def expense_list(
     school: School, user, capabilities: frozenset[str], filters: dict | None = None
 ) -> QuerySet[Expense]:
@@ -142,9 +159,18 @@ def expense_detail(school: School, pk: int) -> Expense:
     )
 
 
-def expenses_to_sign(school: School, user, capabilities: frozenset[str]) -> list[Expense]:
+TODO_LIMIT = 10  # a phone screenful; the oldest first, the count of the rest below
+
+
+def expenses_to_sign(
+    school: School, user, capabilities: frozenset[str], limit: int = TODO_LIMIT
+) -> tuple[list[Expense], int]:
     """The principal's (or any signer's) to-do: expenses whose current step is theirs, with
-    the fund's balance and the quotes. Three queries whatever the number of rows."""
+    the fund's balance and the quotes; the oldest `limit` of them, and how many wait in all.
+
+    Three queries whatever the number of rows: the waiting expenses (with the total count),
+    their quotes, the balances of the funds involved.
+    """
     signed_by_me = Signature.objects.filter(
         approval=OuterRef("pk"), round=OuterRef("round"), signer=user, voided_at__isnull=True
     )
@@ -158,27 +184,64 @@ def expenses_to_sign(school: School, user, capabilities: frozenset[str]) -> list
         .exclude(Exists(signed_by_me))
         .values("pk")
     )
-    mine = Expense.objects.filter(school=school, fund=OuterRef("fund"))
     expenses = list(
         Expense.objects.filter(school=school)
         .filter(Q(approval__in=waiting) | Q(booking_approval__in=waiting))
         .select_related("fund", "requested_by", "approval", "booking_approval")
-        .annotate(
-            fund_spent=_sum_of(mine.filter(status=ExpenseStatus.PAID)),
-            fund_committed=_sum_of(mine.filter(status__in=COMMITTED_STATUSES)),
+        .only(
+            "id",
+            "purpose",
+            "amount",
+            "category",
+            "status",
+            "quote_reason",
+            "requested_at",
+            "fund__id",
+            "fund__name",
+            "fund__amount",
+            "requested_by__username",
+            "requested_by__first_name",
+            "requested_by__last_name",
+            "approval__steps",
+            "approval__current_step",
+            "booking_approval__steps",
+            "booking_approval__current_step",
         )
-        .prefetch_related("quotes")
-        .order_by("requested_at", "id")[:100]
+        # How many wait in all, computed before the LIMIT in the same query.
+        .annotate(total=Window(Count("pk")))
+        .prefetch_related(
+            Prefetch("quotes", Quote.objects.only("expense_id", "supplier", "amount"))
+        )
+        .order_by("requested_at", "id")[:limit]
     )
+    if not expenses:
+        return [], 0
+    balances = {
+        f.pk: f.amount - f.spent - f.committed
+        for f in funds_with_balances(school).filter(pk__in={e.fund_id for e in expenses})
+    }
     for e in expenses:
-        e.fund_balance = e.fund.amount - e.fund_spent - e.fund_committed
+        e.fund_balance = balances.get(e.fund_id)
         e.waiting = (
             e.booking_approval
             if e.status == ExpenseStatus.SIGNOFF and e.booking_approval
             else e.approval
         )
         e.which = "booking" if e.waiting is e.booking_approval else "expense"
-    return expenses
+        e.waiting_label = e.waiting.steps[e.waiting.current_step]["label"]
+    return with_labels(expenses), expenses[0].total
+
+
+def voided_signatures(school: School, approval_ids: list[int | None]) -> list[Signature]:
+    """Signatures voided by a change or a return, so a restart stays visible (one query)."""
+    ids = [i for i in approval_ids if i]
+    if not ids:
+        return []
+    return list(
+        Signature.objects.filter(school=school, approval_id__in=ids, voided_at__isnull=False)
+        .select_related("signer")
+        .order_by("voided_at", "step")
+    )
 
 
 def held_for_override(school: School) -> QuerySet[Expense]:
@@ -247,7 +310,7 @@ def large_expense_register(school: School, year: int | None = None) -> list[Expe
             sigs[s.approval_id].append(s)
     for e in expenses:
         e.signatures = sigs.get(e.approval_id, [])
-    return expenses
+    return with_labels(expenses)
 
 
 def cash_payments(school: School, year: int | None = None) -> QuerySet[Expense]:

@@ -497,10 +497,17 @@ EDITABLE_STATUSES = (
 
 
 def expense_update(
-    *, school: School, actor, expense_id: int, resubmit: bool = False, **changes: Any
+    *,
+    school: School,
+    actor,
+    expense_id: int,
+    resubmit: bool = False,
+    new_quotes: list[QuoteInput] | None = None,
+    **changes: Any,
 ) -> Expense:
-    """The handler changes a request. Changing amount, fund or category after any signature
-    voids every signature and restarts the chain (visibly: the engine logs the restart)."""
+    """The handler changes a request (and may add quotes). Changing amount, fund or category
+    after any signature voids every signature and restarts the chain (visibly: the engine
+    logs the restart and the page lists the voided signatures)."""
     expense = Expense.objects.select_related("fund").get(pk=expense_id, school=school)
     if expense.requested_by_id != actor.pk:
         raise PermissionDenied("only the handler edits a request")
@@ -518,6 +525,15 @@ def expense_update(
         ]
         for name, value in changes.items():
             setattr(expense, name, value)
+        for q in new_quotes or []:
+            photo = (
+                attachment_create(school=school, actor=actor, upload=q.photo) if q.photo else None
+            )
+            quote = Quote(
+                school=school, expense=expense, supplier=q.supplier, amount=q.amount, photo=photo
+            )
+            quote.full_clean()
+            quote.save()
         is_large, cash_flagged = _check_rules(
             school=school,
             amount=expense.amount,
@@ -535,7 +551,11 @@ def expense_update(
             action="finance.expense.changed",
             obj=expense,
             summary=expense.purpose,
-            data={"changed": sorted(changes), "material": material},
+            data={
+                "changed": sorted(changes),
+                "material": material,
+                "new_quotes": len(new_quotes or []),
+            },
         )
         approval = expense.approval
         if material:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -41,6 +42,14 @@ def _errors_to_form(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def _quotes(formset) -> list[services.QuoteInput]:
+    return [
+        services.QuoteInput(q["supplier"], q["amount"], q.get("photo") or None)
+        for q in formset.cleaned_data
+        if q.get("supplier")
+    ]
+
+
 def _detail(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("finance:expense_detail", request.school.code, pk)
 
@@ -60,10 +69,17 @@ def expense_list(request: HttpRequest, school_code: str) -> HttpResponse:
     filters = {k: request.GET.get(k, "") for k in ("status", "fund", "q")}
     qs = selectors.expense_list(request.school, request.user, request.capabilities, filters)
     page = paginate(qs, request.GET.get("page"))
+    selectors.with_labels(page.object_list)
     return render(
         request,
         "finance/expense_list.html",
-        {"page": page, "filters": filters, "statuses": ExpenseStatus.choices},
+        {
+            "page": page,
+            "filters": filters,
+            "statuses": [(k, str(v)) for k, v in ExpenseStatus.choices],
+            # One reverse() instead of one per row.
+            "detail_base": reverse("finance:expense_detail", args=[school_code, 0])[:-2],
+        },
     )
 
 
@@ -86,11 +102,7 @@ def expense_create(request: HttpRequest, school_code: str) -> HttpResponse:
                 payment_method=data["payment_method"],
                 cash_reason=data["cash_reason"],
                 quote_reason=data["quote_reason"],
-                quotes=[
-                    services.QuoteInput(q["supplier"], q["amount"], q.get("photo") or None)
-                    for q in quotes.cleaned_data
-                    if q.get("supplier")
-                ],
+                quotes=_quotes(quotes),
             )
         except ValidationError as exc:
             _errors_to_form(form, exc)
@@ -141,12 +153,16 @@ def expense_detail(request: HttpRequest, school_code: str, pk: int) -> HttpRespo
     expense = _expense_for(request, pk)
     usage = services.budget_usage(request.school, expense.fund, expense.category, expense.pk)
     is_handler = expense.requested_by_id == request.user.pk
+    voided = selectors.voided_signatures(
+        request.school, [expense.approval_id, expense.booking_approval_id]
+    )
     return render(
         request,
         "finance/expense_detail.html",
         {
             "expense": expense,
             "usage": usage,
+            "voided": voided,
             "is_handler": is_handler,
             "invoice_form": InvoiceForm() if expense.status == ExpenseStatus.APPROVED else None,
             "book_form": BookForm() if expense.status == ExpenseStatus.READY else None,
@@ -178,7 +194,8 @@ def expense_edit(request: HttpRequest, school_code: str, pk: int) -> HttpRespons
         )
     }
     form = ExpenseEditForm(request.POST or None, initial=initial, school=request.school)
-    if request.method == "POST" and form.is_valid():
+    quotes = QuoteFormSet(request.POST or None, request.FILES or None, prefix="quote")
+    if request.method == "POST" and form.is_valid() and quotes.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if v != initial[k]}
         try:
             services.expense_update(
@@ -186,6 +203,7 @@ def expense_edit(request: HttpRequest, school_code: str, pk: int) -> HttpRespons
                 actor=request.user,
                 expense_id=expense.pk,
                 resubmit=True,
+                new_quotes=_quotes(quotes),
                 **changes,
             )
         except (ValidationError, ApprovalError) as exc:
@@ -196,7 +214,7 @@ def expense_edit(request: HttpRequest, school_code: str, pk: int) -> HttpRespons
     return render(
         request,
         "finance/expense_form.html",
-        {"form": form, "expense": expense, "usage": _usage_rows(request)},
+        {"form": form, "quotes": quotes, "expense": expense, "usage": _usage_rows(request)},
     )
 
 
@@ -308,13 +326,22 @@ def expense_sign(request: HttpRequest, school_code: str, pk: int) -> HttpRespons
 @requires(caps.REQUEST)
 def sign_todo(request: HttpRequest, school_code: str) -> HttpResponse:
     """What waits for my signature, with amount, purpose, fund balance and quotes."""
-    expenses = selectors.expenses_to_sign(request.school, request.user, request.capabilities)
+    expenses, total = selectors.expenses_to_sign(request.school, request.user, request.capabilities)
     held = (
         list(selectors.held_for_override(request.school).select_related("fund")[:50])
         if caps.OVERRIDE in request.capabilities
         else []
     )
-    return render(request, "finance/sign_todo.html", {"expenses": expenses, "held": held})
+    return render(
+        request,
+        "finance/sign_todo.html",
+        {
+            "expenses": expenses,
+            "more": total - len(expenses),
+            "held": held,
+            "base": reverse("finance:expense_detail", args=[school_code, 0])[:-2],
+        },
+    )
 
 
 # ---------------------------------------------------------------- funds and budgets
@@ -399,6 +426,7 @@ def report_cash(request: HttpRequest, school_code: str) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return exports.cash_xlsx(request.school, list(qs[:5000]))
     page = paginate(qs, request.GET.get("page"))
+    selectors.with_labels(page.object_list)
     return render(request, "finance/report_cash.html", {"page": page})
 
 

@@ -213,3 +213,96 @@ def test_excel_exports_write_formula_like_text_as_text(world, funds, login):
     ws = load_workbook(io.BytesIO(response.content)).active
     cell = ws.cell(row=3, column=2)
     assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"
+
+
+def test_the_detail_page_runs_the_same_queries_with_more_quotes(world, funds, login):
+    client = login("principal")
+    few = request(world, funds, quotes=[], quote_reason="独家")
+    many = request(world, funds)
+    counts = [
+        _count(client, reverse("finance:expense_detail", args=[world.school.code, e.pk]))
+        for e in (few, many)
+    ]
+    print(f"expense_detail: {counts[0]} queries")
+    assert counts[0] == counts[1]
+
+
+def test_a_restart_shows_the_voided_signatures_on_the_page(world, funds, login):
+    expense = request(world, funds)
+    with scopes_disabled():
+        services.expense_sign(
+            school=world.school,
+            actor=world.user("finance"),
+            expense_id=expense.pk,
+            which="expense",
+            step=1,
+        )
+    client = login("teacher")
+    url = reverse("finance:expense_edit", args=[world.school.code, expense.pk])
+    form = {
+        "purpose": expense.purpose,
+        "amount": "6800.00",
+        "fund": funds.public.pk,
+        "category": "equipment",
+        "payee": expense.payee,
+        "payment_method": "transfer",
+        "cash_reason": "",
+        "quote_reason": "",
+        "quote-TOTAL_FORMS": "0",
+        "quote-INITIAL_FORMS": "0",
+    }
+    assert client.post(url, form).status_code == 302
+    page = client.get(reverse("finance:expense_detail", args=[world.school.code, expense.pk]))
+    html = page.content.decode()
+    assert "已作废的签字（2）" in html and "签字后修改了：金额" in html
+
+
+def test_a_returned_request_gets_its_missing_quotes_and_goes_back(world, funds, login):
+    from logistics import approvals
+
+    expense = request(world, funds, quotes=[], quote_reason="只问到一家")
+    with scopes_disabled():
+        approvals.approval_return(
+            school=world.school,
+            actor=world.user("finance"),
+            approval_id=expense.approval_id,
+            to_step=None,
+            comment="请补充三家报价",
+        )
+    client = login("teacher")
+    url = reverse("finance:expense_edit", args=[world.school.code, expense.pk])
+    form = {
+        "purpose": expense.purpose,
+        "amount": "6000.00",
+        "fund": funds.public.pk,
+        "category": "equipment",
+        "payee": expense.payee,
+        "payment_method": "transfer",
+        "cash_reason": "",
+        "quote_reason": "",
+        "quote-TOTAL_FORMS": "3",
+        "quote-INITIAL_FORMS": "0",
+    }
+    for i, name in enumerate("甲乙丙"):
+        form[f"quote-{i}-supplier"] = f"{name}公司"
+        form[f"quote-{i}-amount"] = "6000"
+    assert client.post(url, form).status_code == 302
+    with scopes_disabled():
+        expense.refresh_from_db()
+        assert expense.quotes.count() == 3 and expense.quote_reason == ""
+        assert expense.approval.status == "pending" and expense.approval.round == 2
+
+
+def test_the_requester_reminds_the_current_signer_from_the_expense_page(world, funds, login):
+    expense = request(world, funds)
+    response = login("teacher").post(
+        reverse("approval_action", args=[world.school.code, expense.approval_id]),
+        {"action": "remind"},
+    )
+    assert response["Location"] == reverse(
+        "finance:expense_detail", args=[world.school.code, expense.pk]
+    )
+    with scopes_disabled():
+        from logistics.models import AuditEvent
+
+        assert AuditEvent.objects.filter(action="finance.expense.reminded").exists()

@@ -49,6 +49,7 @@ class FundKind(models.TextChoices):
     COLLECTED = "collected", _("Fees collected for parents")
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class FinanceSettings(SchoolOwned):
     """A school's finance settings; national defaults until a school changes them."""
 
@@ -302,6 +303,7 @@ class Expense(SchoolOwned):
         return self.purpose
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Quote(SchoolOwned):
     """A supplier's quote (货比三家), with its photo."""
 
@@ -323,6 +325,7 @@ class Quote(SchoolOwned):
         return f"{self.supplier} ¥{self.amount}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class ExpenseDocument(SchoolOwned):
     """An invoice, receipt or other scan attached to an expense."""
 
@@ -345,6 +348,7 @@ class ExpenseDocument(SchoolOwned):
 # ---------------------------------------------------------------- fees and aid
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Student(SchoolOwned):
     class_name = models.CharField(_("class"), max_length=40)
     name = models.CharField(_("name"), max_length=40)
@@ -360,6 +364,7 @@ class Student(SchoolOwned):
         return f"{self.class_name} {self.name}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class FeeItem(SchoolOwned):
     """Money collected for parents (教辅资料费, 作业本费) or passed to families (两免一补)."""
 
@@ -382,6 +387,7 @@ class FeeItem(SchoolOwned):
         return f"{self.term} {self.name}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class FeeEntry(SchoolOwned):
     item = models.ForeignKey(FeeItem, on_delete=models.PROTECT, related_name="entries")
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="fee_entries")

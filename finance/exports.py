@@ -1,4 +1,4 @@
-"""Excel exports of the finance reports (openpyxl), from the same selectors as the pages.
+"""Excel and PDF exports of the finance reports, from the same selectors as the pages.
 
 Text that starts with =, +, - or @ is written as text, never as a formula.
 """
@@ -10,6 +10,8 @@ import io
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -18,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from logistics.models import School
 
 MONEY_FORMAT = "#,##0.00"
+MAX_ROWS = 5000  # a school year of cash payments is far below this
 _FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -64,16 +67,63 @@ def workbook(title: str, school: School, headers: list[str], rows: list[list]) -
     return out.getvalue()
 
 
-def _response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+def _response(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-def monthly_xlsx(school: School, month: datetime.date, rows: list[dict]) -> HttpResponse:
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _text(value) -> tuple[str, str]:
+    """A value as printed, with its CSS class (money right-aligned)."""
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}", "money"
+    if isinstance(value, datetime.datetime):
+        return f"{value.astimezone():%Y-%m-%d}", "date"
+    return ("" if value is None else str(value)), "text"
+
+
+def pdf(school: School, title: str, period: str, headers: list[str], rows: list[list]) -> bytes:
+    """An A4 print of a report through the kernel's PDF renderer (one embedded CJK font)."""
+    from logistics.notices.pdf import FONT_FAMILY, html_to_pdf
+
+    html = render_to_string(
+        "finance/print/report.html",
+        {
+            "school_name": school.name,
+            "title": title,
+            "period": period,
+            "headers": headers,
+            "rows": [[_text(v) for v in row] for row in rows],
+            "landscape": len(headers) >= 6,
+            "font_family": FONT_FAMILY,
+            "printed_on": timezone.localdate(),
+        },
+    )
+    data, _pages = html_to_pdf(html)
+    return data
+
+
+def export(
+    fmt: str,
+    school: School,
+    title: str,
+    period: str,
+    headers: list[str],
+    rows: list[list],
+    filename: str,
+) -> HttpResponse:
+    if fmt == "pdf":
+        return _response(
+            pdf(school, title, period, headers, rows), f"{filename}.pdf", "application/pdf"
+        )
+    return _response(workbook(title, school, headers, rows), f"{filename}.xlsx", XLSX)
+
+
+def monthly(fmt: str, school: School, month: datetime.date, rows: list[dict]) -> HttpResponse:
     headers = [
         _("Fund"),
         _("Income"),
@@ -81,7 +131,8 @@ def monthly_xlsx(school: School, month: datetime.date, rows: list[dict]) -> Http
         _("Spent this month"),
         _("Spent"),
         _("Committed"),
-        _("Remaining"),
+        _("Budget remaining"),
+        _("Balance"),
     ]
     data = [
         [
@@ -92,14 +143,15 @@ def monthly_xlsx(school: School, month: datetime.date, rows: list[dict]) -> Http
             r["spent"],
             r["committed"],
             r["remaining"],
+            r["balance"],
         ]
         for r in rows
     ]
-    title = _("Monthly expense statement %(month)s") % {"month": month.strftime("%Y-%m")}
-    return _response(workbook(title, school, headers, data), f"statement-{month:%Y-%m}.xlsx")
+    title = _("Monthly expense statement")
+    return export(fmt, school, title, f"{month:%Y-%m}", headers, data, f"statement-{month:%Y-%m}")
 
 
-def large_xlsx(school: School, expenses: list) -> HttpResponse:
+def large(fmt: str, school: School, expenses: list) -> HttpResponse:
     headers = [
         _("Requested"),
         _("Purpose"),
@@ -115,7 +167,7 @@ def large_xlsx(school: School, expenses: list) -> HttpResponse:
             e.purpose,
             str(e.fund),
             e.amount,
-            e.get_status_display(),
+            e.status_label,
             "；".join(
                 f"{s.step_label} {s.signer.get_full_name() or s.signer.username} "
                 f"{s.signed_at.astimezone():%Y-%m-%d}"
@@ -125,12 +177,10 @@ def large_xlsx(school: School, expenses: list) -> HttpResponse:
         ]
         for e in expenses
     ]
-    return _response(
-        workbook(_("Large-expense register"), school, headers, data), "large-expenses.xlsx"
-    )
+    return export(fmt, school, _("Large-expense register"), "", headers, data, "large-expenses")
 
 
-def cash_xlsx(school: School, expenses: list) -> HttpResponse:
+def cash(fmt: str, school: School, expenses: list) -> HttpResponse:
     headers = [
         _("Requested"),
         _("Purpose"),
@@ -148,8 +198,8 @@ def cash_xlsx(school: School, expenses: list) -> HttpResponse:
             e.amount,
             _("yes") if e.cash_flagged else "",
             e.cash_reason,
-            e.get_status_display(),
+            e.status_label,
         ]
         for e in expenses
     ]
-    return _response(workbook(_("Cash payments"), school, headers, data), "cash-payments.xlsx")
+    return export(fmt, school, _("Cash payments"), "", headers, data, "cash-payments")

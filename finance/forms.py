@@ -43,6 +43,11 @@ class ExpenseForm(StyledFormMixin, FundChoiceMixin, forms.Form):
     quote_reason = forms.CharField(
         label=_("reason for fewer than three quotes"), max_length=300, required=False
     )
+    document = AttachmentField(
+        label=_("other document (contract, plan, photo)"),
+        required=False,
+        help_text=_("Quotes have their own photos below."),
+    )
 
 
 class QuoteForm(StyledFormMixin, forms.Form):
@@ -64,6 +69,10 @@ QuoteFormSet = forms.formset_factory(QuoteForm, extra=3, max_num=6)
 
 class ExpenseEditForm(ExpenseForm):
     """The same fields; changing amount, fund or category voids the signatures."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["document"]
 
 
 class InvoiceForm(StyledFormMixin, forms.Form):

@@ -66,6 +66,16 @@ class FinanceSettings(SchoolOwned):
     aid_publication_days = models.PositiveSmallIntegerField(
         _("aid list publication period (days)"), default=7
     )
+    PRINCIPAL_ONLY, FINANCE_AND_PRINCIPAL = "principal", "finance_principal"
+    small_chain = models.CharField(
+        _("signatures below the large-expense threshold"),
+        max_length=20,
+        choices=[
+            (PRINCIPAL_ONLY, _("The principal alone")),
+            (FINANCE_AND_PRINCIPAL, _("A finance-team member, then the principal")),
+        ],
+        default=PRINCIPAL_ONLY,
+    )
 
     class Meta:
         verbose_name = _("finance settings")

@@ -280,7 +280,8 @@ def monthly_statement(school: School, year: int, month: int) -> list[dict]:
             "month_spent": month_paid.get(f.pk, Decimal("0.00")),
             "spent": f.spent,
             "committed": f.committed,
-            "remaining": f.amount - f.spent - f.committed,
+            "remaining": f.budget - f.spent - f.committed,
+            "balance": f.amount - f.spent - f.committed,
         }
         for f in funds
     ]

@@ -203,6 +203,11 @@ def expense_policy(school: School, expense: Expense) -> list[Step]:
             Step(caps.SIGN_PRINCIPAL, _("Principal")),
             Step(caps.SIGN_CENTRAL, _("Central-school principal")),
         ]
+    elif settings_for(school).small_chain == FinanceSettings.FINANCE_AND_PRINCIPAL:
+        wanted = [
+            Step(caps.SIGN_FINANCE_TEAM, _("Finance-team member")),
+            Step(caps.SIGN_PRINCIPAL, _("Principal")),
+        ]
     else:
         wanted = [Step(caps.SIGN_PRINCIPAL, _("Principal"))]
     return _escalated(school, expense.requested_by, wanted)

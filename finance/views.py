@@ -86,7 +86,7 @@ def expense_list(request: HttpRequest, school_code: str) -> HttpResponse:
 @requires(caps.REQUEST)
 def expense_create(request: HttpRequest, school_code: str) -> HttpResponse:
     school = request.school
-    form = ExpenseForm(request.POST or None, school=school)
+    form = ExpenseForm(request.POST or None, request.FILES or None, school=school)
     quotes = QuoteFormSet(request.POST or None, request.FILES or None, prefix="quote")
     if request.method == "POST" and form.is_valid() and quotes.is_valid():
         data = form.cleaned_data
@@ -103,6 +103,7 @@ def expense_create(request: HttpRequest, school_code: str) -> HttpResponse:
                 cash_reason=data["cash_reason"],
                 quote_reason=data["quote_reason"],
                 quotes=_quotes(quotes),
+                documents=[data["document"]] if data.get("document") else [],
             )
         except ValidationError as exc:
             _errors_to_form(form, exc)
@@ -392,6 +393,9 @@ def budget_create(request: HttpRequest, school_code: str) -> HttpResponse:
 # ---------------------------------------------------------------- reports
 
 
+EXPORT_FORMATS = ("xlsx", "pdf")
+
+
 def _year(request: HttpRequest) -> int | None:
     try:
         return int(request.GET["year"])
@@ -407,24 +411,25 @@ def report_monthly(request: HttpRequest, school_code: str) -> HttpResponse:
     except ValueError:
         month = today.replace(day=1)
     rows = selectors.monthly_statement(request.school, month.year, month.month)
-    if request.GET.get("format") == "xlsx":
-        return exports.monthly_xlsx(request.school, month, rows)
+    if request.GET.get("format") in EXPORT_FORMATS:
+        return exports.monthly(request.GET["format"], request.school, month, rows)
     return render(request, "finance/report_monthly.html", {"rows": rows, "month": month})
 
 
 @requires(caps.VIEW)
 def report_large(request: HttpRequest, school_code: str) -> HttpResponse:
     expenses = selectors.large_expense_register(request.school, _year(request))
-    if request.GET.get("format") == "xlsx":
-        return exports.large_xlsx(request.school, expenses)
+    if request.GET.get("format") in EXPORT_FORMATS:
+        return exports.large(request.GET["format"], request.school, expenses)
     return render(request, "finance/report_large.html", {"expenses": expenses})
 
 
 @requires(caps.VIEW)
 def report_cash(request: HttpRequest, school_code: str) -> HttpResponse:
     qs = selectors.cash_payments(request.school, _year(request))
-    if request.GET.get("format") == "xlsx":
-        return exports.cash_xlsx(request.school, list(qs[:5000]))
+    if request.GET.get("format") in EXPORT_FORMATS:
+        rows = selectors.with_labels(list(qs[: exports.MAX_ROWS]))
+        return exports.cash(request.GET["format"], request.school, rows)
     page = paginate(qs, request.GET.get("page"))
     selectors.with_labels(page.object_list)
     return render(request, "finance/report_cash.html", {"page": page})

@@ -490,3 +490,14 @@ def test_committed_money_counts_against_the_budget(world, funds):
         usage = services.budget_usage(world.school, funds.public, Category.EQUIPMENT)
     assert usage.committed == Decimal("150000.00") and usage.remaining == Decimal("50000.00")
     assert request(world, funds, amount="60000.00").status == ExpenseStatus.HELD
+
+
+def test_a_school_may_have_small_expenses_co_signed_by_the_finance_team(world, funds):
+    from finance.models import FinanceSettings
+
+    with scopes_disabled():
+        FinanceSettings.objects.create(
+            school=world.school, small_chain=FinanceSettings.FINANCE_AND_PRINCIPAL
+        )
+    assert labels(request(world, funds, amount="5000.00", quotes=[])) == ["理财小组成员", "校长"]
+    assert len(labels(request(world, funds, amount="5000.01"))) == 4

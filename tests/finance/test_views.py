@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from finance import services
+from finance import selectors, services
 from finance.models import Category, Expense, ExpenseStatus, Student
 from tests.finance.conftest import png_upload, request
 
@@ -62,6 +62,7 @@ def test_the_teacher_files_a_large_request_with_quote_photos(world, funds, login
     with scopes_disabled():
         expense = Expense.objects.get()
         assert expense.quotes.filter(photo__isnull=False).count() == 3
+        assert expense.documents.get().attachment.original_name == "方案.png"
         assert expense.approval.current_step == 1
 
 
@@ -306,3 +307,34 @@ def test_the_requester_reminds_the_current_signer_from_the_expense_page(world, f
         from logistics.models import AuditEvent
 
         assert AuditEvent.objects.filter(action="finance.expense.reminded").exists()
+
+
+def test_the_reports_print_as_pdf(world, funds, login):
+    import io
+
+    from pypdf import PdfReader
+
+    request(world, funds, amount="6000.00", purpose="购买投影仪")
+    response = login("director").get(
+        reverse("finance:report_large", args=[world.school.code]) + "?format=pdf"
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "大额支出登记簿" in text and "购买投影仪" in text and "6,000.00" in text
+
+
+def test_the_monthly_statement_shows_budget_remaining_and_balance(world, funds, login):
+    expense = request(world, funds, amount="800.00", quotes=[], category=Category.OFFICE)
+    with scopes_disabled():
+        services.expense_sign(
+            school=world.school,
+            actor=world.user("principal"),
+            expense_id=expense.pk,
+            which="expense",
+            step=0,
+        )
+        rows = selectors.monthly_statement(world.school, 2026, 11)
+    public = next(r for r in rows if r["fund"] == funds.public)
+    assert public["committed"] == Decimal("800.00")
+    assert public["remaining"] == Decimal("799200.00")  # four lines of 200,000
+    assert public["balance"] == Decimal("999200.00")

@@ -50,6 +50,7 @@ def test_the_teacher_files_a_large_request_with_quote_photos(world, funds, login
         "quote-INITIAL_FORMS": "0",
         "quote-MIN_NUM_FORMS": "0",
         "quote-MAX_NUM_FORMS": "6",
+        "document": png_upload("方案.png"),
     }
     for i, (name, amount) in enumerate(
         [("甲公司", "6000"), ("乙公司", "6200"), ("丙公司", "6300")]

@@ -9,6 +9,7 @@ import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -46,13 +47,16 @@ def print_html(
     *,
     snapshot: dict,
     school_name: str,
-    complaint_phone: str,
-    verify_code: str,
-    version: int,
-    published_on,
+    complaint_phone: str = "",
+    verify_code: str = "",
+    version: int = 1,
+    published_on=None,
 ) -> str:
-    table = tables.table(snapshot, public=True)
-    url = verify_url(verify_code)
+    """The print HTML of a snapshot. With a verification code it is a public notice (QR code,
+    publication period, complaint phone, masked personal data); without, a staff report."""
+    is_notice = bool(verify_code)
+    table = tables.table(snapshot, public=is_notice)
+    url = verify_url(verify_code) if is_notice else ""
     return render_to_string(
         "notices/print.html",
         {
@@ -61,9 +65,10 @@ def print_html(
             "complaint_phone": complaint_phone,
             "verify_code": verify_code,
             "verify_url": url,
-            "qr": qr_data_uri(url),
+            "qr": qr_data_uri(url) if is_notice else "",
             "version": version,
             "published_on": published_on,
+            "printed_on": timezone.localdate(),
             "landscape": len(table.headers) >= LANDSCAPE_FROM_COLUMNS,
             "font_family": FONT_FAMILY,
         },

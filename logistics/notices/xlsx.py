@@ -44,13 +44,14 @@ def write_xlsx(
     stream: IO[bytes],
     *,
     school_name: str,
-    verify_code: str,
-    verify_url: str,
+    verify_code: str = "",
+    verify_url: str = "",
 ) -> None:
-    """The public workbook: personal data masked, values typed, user text never a formula."""
+    """A snapshot as a workbook: values typed, user text never a formula. With a verification
+    code it is a public notice (personal data masked); without, a staff report."""
     columns = snapshot["columns"]
     types = [c["type"] for c in columns]
-    rows = tables.values(snapshot, public=True)
+    rows = tables.values(snapshot, public=bool(verify_code))
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_sheet_title(snapshot["title"]))
@@ -74,7 +75,8 @@ def write_xlsx(
 
     ws.append([text_cell(f"{school_name} {snapshot['title']}", font=Font(bold=True, size=14))])
     ws.append([text_cell(snapshot["period"])])
-    ws.append([text_cell(f"验证码 {verify_code}  {verify_url}", font=Font(color="666666"))])
+    third = f"验证码 {verify_code}  {verify_url}" if verify_code else ""
+    ws.append([text_cell(third, font=Font(color="666666"))])
     header_fill = PatternFill("solid", start_color="DDEBF7")
     ws.append(
         [

@@ -111,3 +111,26 @@ def test_user_text_that_looks_like_a_formula_is_stored_as_text(world, text):
     cell = ws["C5"]
     assert cell.value == text and cell.data_type == "s"
     assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+
+
+def test_a_staff_report_prints_in_full_without_verification(world):
+    from logistics.notices.kinds import Column, Snapshot
+    from logistics.notices.reports import report_download
+
+    snapshot = Snapshot(
+        "大额支出登记簿",
+        "2022学年",
+        [Column("who", "经办人", personal="name"), Column("amount", "金额（元）", "money")],
+        [{"who": "张三明", "amount": Decimal("38000")}],
+        {"amount": Decimal("38000")},
+        signatures=["会计", "校长"],
+    )
+    response = report_download(snapshot, school=world.school, fmt="pdf", filename="large")
+    assert response["Content-Disposition"] == 'attachment; filename="large.pdf"'
+    page = pypdf.PdfReader(io.BytesIO(response.content)).pages[0]
+    text = page.extract_text()
+    assert "张三明" in text and "¥38,000.00" in text and "会计" in text
+    assert "验证码" not in text and not list(page.images)
+    response = report_download(snapshot, school=world.school, fmt="xlsx", filename="large")
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert ws["A5"].value == "张三明" and ws["A3"].value is None

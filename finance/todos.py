@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_scopes import scopes_disabled
 
 from finance import capabilities as caps
 from finance.models import Expense, ExpenseStatus
@@ -53,6 +54,40 @@ def finance_to_sign(school, user, capabilities):
             _("%(n)s signed-off expenses to book") % {"n": counts["book"]},
             reverse("finance:expense_list", args=[school.code]) + "?status=ready",
             counts["book"],
+        )
+
+
+@registry.todo
+def member_schools_to_sign(school, user, capabilities):
+    """At the central school: member schools' expenses waiting for the central principal,
+    one line per school (one query)."""
+    if not school.is_central or caps.SIGN_CENTRAL not in capabilities:
+        return
+    signed_by_me = Signature.objects.filter(
+        approval=OuterRef("pk"), round=OuterRef("round"), signer=user, voided_at__isnull=True
+    )
+    # Reads across the member schools, which the central principal's role reaches.
+    with scopes_disabled():
+        rows = list(
+            Approval.objects.filter(
+                school__parent=school,
+                school__is_active=True,
+                status=Approval.PENDING,
+                current_capability=caps.SIGN_CENTRAL,
+                doc_type__in=["finance.expense", "finance.booking"],
+            )
+            .exclude(Exists(signed_by_me))
+            .values("school__code", "school__name")
+            .annotate(n=Count("pk"))
+            .order_by("school__code")
+        )
+    for row in rows:
+        yield Todo(
+            _("%(school)s: %(n)s expenses wait for your signature")
+            % {"school": row["school__name"], "n": row["n"]},
+            reverse("finance:sign_todo", args=[row["school__code"]]),
+            row["n"],
+            "danger",
         )
 
 

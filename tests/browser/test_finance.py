@@ -27,13 +27,18 @@ def _switch(phone, username):
     phone.login(username)
 
 
-def _sign_first(phone):
-    phone.goto(f"{phone.base_url}/s/sdcz/finance/sign/")
+def _sign_first(phone, home="sdcz"):
+    """Two taps from the dashboard: the to-do line, then 签字 on the first card."""
+    phone.goto(f"{phone.base_url}/s/{home}/")
+    phone.locator("#todos a", has_text="笔支出等待您签字").first.click()  # first tap
+    phone.wait_for_load_state()
     card = phone.locator(".todo-expense").first
-    assert "¥6,000" in card.inner_text()
-    card.get_by_role("button", name="签字").click()  # the second tap
+    assert "¥6,000.00" in card.inner_text() and "经费余额" in card.inner_text()
+    assert "甲科技公司 ¥6,000.00" in card.inner_text()  # the quotes
+    card.get_by_role("button", name="签字").click()  # second tap
     phone.wait_for_load_state()
     assert "已签字" in phone.locator(".alert").first.inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_a_6000_yuan_request_is_signed_on_a_phone_and_booked(phone, tmp_path):
@@ -74,9 +79,9 @@ def test_a_6000_yuan_request_is_signed_on_a_phone_and_booked(phone, tmp_path):
     assert "等待签字" in phone.locator(".alert").first.inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
-    for who in ("finance", "principal", "central"):
+    for who, home in (("finance", "sdcz"), ("principal", "sdcz"), ("central", "sdzx")):
         _switch(phone, who)
-        _sign_first(phone)
+        _sign_first(phone, home)
 
     with scopes_disabled():
         expense = Expense.objects.get()

@@ -339,3 +339,22 @@ def test_the_monthly_statement_shows_budget_remaining_and_balance(world, funds, 
     assert public["committed"] == Decimal("800.00")
     assert public["remaining"] == Decimal("799200.00")  # four lines of 200,000
     assert public["balance"] == Decimal("999200.00")
+
+
+def test_the_central_principal_sees_member_schools_waiting_on_the_central_dashboard(
+    world, funds, login
+):
+    expense = request(world, funds)
+    with scopes_disabled():
+        for who, step in (("finance", 1), ("principal", 2)):
+            services.expense_sign(
+                school=world.school,
+                actor=world.user(who),
+                expense_id=expense.pk,
+                which="expense",
+                step=step,
+            )
+    page = login("central").get(reverse("dashboard", args=[world.central.code]))
+    html = page.content.decode()
+    assert "石道初级中学：1 笔支出等待您签字" in html
+    assert reverse("finance:sign_todo", args=[world.school.code]) in html

@@ -198,7 +198,7 @@ def _escalated(school: School, requester, wanted: list[Step]) -> list[Step]:
 def expense_policy(school: School, expense: Expense) -> list[Step]:
     if expense.amount > school.large_expense_threshold:
         wanted = [
-            Step(caps.REQUEST, _("Handler")),
+            Step(caps.REQUEST, _("Handler"), user_id=expense.requested_by_id),
             Step(caps.SIGN_FINANCE_TEAM, _("Finance-team member")),
             Step(caps.SIGN_PRINCIPAL, _("Principal")),
             Step(caps.SIGN_CENTRAL, _("Central-school principal")),

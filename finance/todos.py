@@ -14,24 +14,30 @@ from logistics.models import Approval, Signature
 from logistics.registry import BenchPage, NavItem, Todo, registry
 
 
-@registry.todo
-def finance_to_sign(school, user, capabilities):
-    """Expenses waiting for this user's signature or budget override (one query)."""
-    if caps.REQUEST not in capabilities:
-        return
+def _waiting_approvals(user, capabilities):
     signed_by_me = Signature.objects.filter(
         approval=OuterRef("pk"), round=OuterRef("round"), signer=user, voided_at__isnull=True
     )
-    waiting = (
-        Approval.objects.filter(
-            school=school,
-            status=Approval.PENDING,
-            current_capability__in=capabilities,
-            doc_type__in=["finance.expense", "finance.booking"],
-        )
-        .exclude(Exists(signed_by_me))
-        .values("pk")
-    )
+    return Approval.objects.filter(
+        status=Approval.PENDING,
+        current_capability__in=capabilities,
+        doc_type__in=["finance.expense", "finance.booking"],
+    ).exclude(Exists(signed_by_me))
+
+
+@registry.todo
+def finance_to_sign(school, user, capabilities):
+    """Expenses waiting for this user's signature, budget override or booking (one query).
+
+    At the central school the central principal also sees each member school's expenses
+    that wait for them, one line per school.
+    """
+    if school.is_central and caps.SIGN_CENTRAL in capabilities:
+        yield from _central_lines(school, user, capabilities)
+        return
+    if caps.REQUEST not in capabilities:
+        return
+    waiting = _waiting_approvals(user, capabilities).filter(school=school).values("pk")
     counts = Expense.objects.filter(school=school).aggregate(
         sign=Count("pk", filter=Q(approval__in=waiting) | Q(booking_approval__in=waiting)),
         held=Count("pk", filter=Q(status=ExpenseStatus.HELD)),
@@ -57,37 +63,33 @@ def finance_to_sign(school, user, capabilities):
         )
 
 
-@registry.todo
-def member_schools_to_sign(school, user, capabilities):
-    """At the central school: member schools' expenses waiting for the central principal,
-    one line per school (one query)."""
-    if not school.is_central or caps.SIGN_CENTRAL not in capabilities:
-        return
-    signed_by_me = Signature.objects.filter(
-        approval=OuterRef("pk"), round=OuterRef("round"), signer=user, voided_at__isnull=True
-    )
-    # Reads across the member schools, which the central principal's role reaches.
+def _central_lines(school, user, capabilities):
+    # Reads across the member schools, which the central principal's role reaches; the
+    # member schools' rows are limited to the central principal's own step.
     with scopes_disabled():
         rows = list(
-            Approval.objects.filter(
-                school__parent=school,
-                school__is_active=True,
-                status=Approval.PENDING,
-                current_capability=caps.SIGN_CENTRAL,
-                doc_type__in=["finance.expense", "finance.booking"],
+            _waiting_approvals(user, capabilities)
+            .filter(
+                Q(school=school)
+                | Q(
+                    school__parent=school,
+                    school__is_active=True,
+                    current_capability=caps.SIGN_CENTRAL,
+                )
             )
-            .exclude(Exists(signed_by_me))
             .values("school__code", "school__name")
             .annotate(n=Count("pk"))
-            .order_by("school__code")
+            .order_by("school__parent_id", "school__code")
         )
     for row in rows:
+        text = (
+            _("%(n)s expenses wait for your signature") % {"n": row["n"]}
+            if row["school__code"] == school.code
+            else _("%(school)s: %(n)s expenses wait for your signature")
+            % {"school": row["school__name"], "n": row["n"]}
+        )
         yield Todo(
-            _("%(school)s: %(n)s expenses wait for your signature")
-            % {"school": row["school__name"], "n": row["n"]},
-            reverse("finance:sign_todo", args=[row["school__code"]]),
-            row["n"],
-            "danger",
+            text, reverse("finance:sign_todo", args=[row["school__code"]]), row["n"], "danger"
         )
 
 

@@ -28,6 +28,9 @@ from logistics.roles import capabilities_for
 class Step:
     capability: str
     label: str
+    # Only this person may sign the step (e.g. the handler's own 经办人 step), besides holding
+    # the capability.
+    user_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,11 @@ class ApprovalError(ValidationError):
 def _steps_json(steps: list[Step]) -> list[dict[str, str]]:
     if not steps:
         raise ValueError("an approval chain needs at least one step")
-    return [{"capability": s.capability, "label": str(s.label)} for s in steps]
+    return [
+        {"capability": s.capability, "label": str(s.label)}
+        | ({"user_id": s.user_id} if s.user_id is not None else {})
+        for s in steps
+    ]
 
 
 def _locked(school: School, approval_id: int) -> Approval:
@@ -149,7 +156,10 @@ def approval_sign(
         if step != approval.current_step:
             raise ApprovalError(_("This step has already been handled; reload the page."))
         capability = approval.steps[step]["capability"]
-        if capability not in (capabilities_for(actor, school) or ()):
+        if (
+            capability not in (capabilities_for(actor, school) or ())
+            or approval.steps[step].get("user_id", actor.pk) != actor.pk
+        ):
             raise ApprovalError(_("You may not sign this step."))
         if mine.exists():
             raise ApprovalError(_("You have already signed another step of this document."))

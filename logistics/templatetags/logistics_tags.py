@@ -43,7 +43,10 @@ def approval_panel(context, approval):
         "steps": steps,
         "csrf_token": context.get("csrf_token"),
         "school": context.get("school"),
-        "can_sign": holds_current and not signed_by_me,
+        "can_sign": holds_current
+        and not signed_by_me
+        and approval.steps[approval.current_step].get("user_id", request.user.pk)
+        == request.user.pk,
         "can_return": holds_current,
         "can_withdraw": is_requester
         and approval.status in (Approval.PENDING, Approval.RETURNED)

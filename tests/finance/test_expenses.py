@@ -501,3 +501,43 @@ def test_a_school_may_have_small_expenses_co_signed_by_the_finance_team(world, f
         )
     assert labels(request(world, funds, amount="5000.00", quotes=[])) == ["理财小组成员", "校长"]
     assert len(labels(request(world, funds, amount="5000.01"))) == 4
+
+
+def test_only_the_handler_signs_the_handler_step_again_after_a_return_to_it(world, funds):
+    """Kernel Step.user_id: a return to the 经办人 step waits for the handler, not any staff."""
+    from logistics import approvals
+
+    expense = request(world, funds)
+    sign(world, expense, "finance")
+    with scopes_disabled():
+        approvals.approval_return(
+            school=world.school,
+            actor=world.user("principal"),
+            approval_id=expense.approval_id,
+            to_step=0,
+            comment="经办人请核对金额",
+        )
+    with pytest.raises(ApprovalError, match="无权"):
+        sign(world, expense, "director", step=0)
+    sign(world, expense, "teacher", step=0)
+    assert signers(refreshed(expense).approval) == ["teacher"]
+
+
+def test_the_sign_button_is_offered_only_to_the_handler_on_the_handler_step(world, funds, login):
+    from django.urls import reverse
+
+    from logistics import approvals
+
+    expense = request(world, funds)
+    with scopes_disabled():
+        approvals.approval_return(
+            school=world.school,
+            actor=world.user("finance"),
+            approval_id=expense.approval_id,
+            to_step=0,
+            comment="请核对",
+        )
+    url = reverse("finance:expense_detail", args=[world.school.code, expense.pk])
+    director = login("director").get(url).content.decode()
+    teacher = login("teacher").get(url).content.decode()
+    assert 'value="sign"' not in director and 'value="sign"' in teacher

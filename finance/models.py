@@ -116,7 +116,7 @@ class Fund(SchoolOwned):
     def allows(self, category: str) -> bool:
         if self.kind == FundKind.MEAL:
             return category in MEAL_CATEGORIES
-        if self.kind == FundKind.EARMARKED and self.allowed_categories:
+        if self.kind in (FundKind.EARMARKED, FundKind.COLLECTED) and self.allowed_categories:
             return category in self.allowed_categories
         return True
 
@@ -176,9 +176,9 @@ _MEAL_AND_EARMARK_SQL = """
         RAISE EXCEPTION 'finance: meal fees pay for food only (expense %)', NEW.id
           USING ERRCODE = '23514';
       END IF;
-      IF fund_kind = 'earmarked' AND jsonb_array_length(fund_allowed) > 0
+      IF fund_kind IN ('earmarked', 'collected') AND jsonb_array_length(fund_allowed) > 0
          AND NOT fund_allowed ? NEW.category THEN
-        RAISE EXCEPTION 'finance: category % not allowed by earmarked fund', NEW.category
+        RAISE EXCEPTION 'finance: category % not allowed by the fund', NEW.category
           USING ERRCODE = '23514';
       END IF;
       RETURN NEW;

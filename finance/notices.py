@@ -9,16 +9,18 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from finance import capabilities as caps
-from finance.models import AidApplication, AidStatus, FeeEntry, FeeItem
+from finance.models import AidApplication, AidStatus, Expense, ExpenseStatus, FeeEntry, FeeItem
 from logistics.models import School
 from logistics.notices.kinds import Column, NoRecords, NoticeKind, Snapshot, register_kind
 
 FEES_KIND = "finance.fees"
 AID_KIND = "finance.aid"
+LARGE_KIND = "finance.large"
 
 
 def _date(d: datetime.date) -> str:
@@ -133,6 +135,58 @@ def build_aid_list(*, school: School, start: datetime.date, end: datetime.date) 
     )
 
 
+def build_large_expenses(*, school: School, start: datetime.date, end: datetime.date) -> Snapshot:
+    """大额支出公示: large expenses paid in the period, with the date of payment and voucher."""
+    expenses = list(
+        Expense.objects.filter(
+            school=school,
+            is_large=True,
+            status=ExpenseStatus.PAID,
+            paid_at__date__gte=start,
+            paid_at__date__lte=end,
+        )
+        .select_related("fund")
+        .order_by("paid_at", "id")
+    )
+    if not expenses:
+        raise NoRecords(_("No large expenses were paid in this period."))
+    return Snapshot(
+        title=_("%(school)s large expenses") % {"school": school.name},
+        period=_period(start, end),
+        columns=[
+            Column("date", _("Paid on"), "date"),
+            Column("purpose", _("Purpose")),
+            Column("fund", _("Fund")),
+            Column("payee", _("Payee")),
+            Column("amount", _("Amount"), "money"),
+            Column("voucher", _("Voucher")),
+        ],
+        rows=[
+            {
+                "date": timezone.localdate(e.paid_at),
+                "purpose": e.purpose,
+                "fund": e.fund.name,
+                "payee": e.payee,
+                "amount": e.amount,
+                "voucher": e.voucher_no,
+            }
+            for e in expenses
+        ],
+        totals={"amount": sum((e.amount for e in expenses), Decimal("0.00"))},
+        notes=_(
+            "Each expense above the threshold was signed before the purchase by the handler, "
+            "a finance-team member, the principal and the central-school principal."
+        ),
+    )
+
+
+LARGE = NoticeKind(
+    code=LARGE_KIND,
+    label=gettext_lazy("Large expenses (大额支出公示)"),
+    capability=caps.VIEW,
+    build=build_large_expenses,
+    help_text=gettext_lazy("Large expenses paid in the period."),
+)
 FEES = NoticeKind(
     code=FEES_KIND,
     label=gettext_lazy("Fees collected and disbursed (代办费收支公示)"),
@@ -152,3 +206,4 @@ AID = NoticeKind(
 def register() -> None:
     register_kind(FEES)
     register_kind(AID)
+    register_kind(LARGE)

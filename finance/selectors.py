@@ -296,21 +296,23 @@ def large_expense_register(school: School, year: int | None = None) -> list[Expe
     )
     if year:
         qs = qs.filter(fund__year=year)
-    expenses = list(qs)
+    expenses = list(qs.select_related("booking_approval"))
+    rounds = {}
+    for e in expenses:
+        for a in (e.approval, e.booking_approval):
+            if a is not None:
+                rounds[a.pk] = a.round
     sigs: dict[int, list[Signature]] = defaultdict(list)
-    approval_ids = [e.approval_id for e in expenses if e.approval_id]
-    rounds = {e.approval_id: e.approval.round for e in expenses if e.approval_id}
     for s in (
-        Signature.objects.filter(
-            school=school, approval_id__in=approval_ids, voided_at__isnull=True
-        )
+        Signature.objects.filter(school=school, approval_id__in=rounds, voided_at__isnull=True)
         .select_related("signer")
-        .order_by("step")
+        .order_by("signed_at", "step")
     ):
         if s.round == rounds.get(s.approval_id):
             sigs[s.approval_id].append(s)
     for e in expenses:
-        e.signatures = sigs.get(e.approval_id, [])
+        # The pre-purchase chain, then the booking sign-off.
+        e.signatures = sigs.get(e.approval_id, []) + sigs.get(e.booking_approval_id, [])
     return with_labels(expenses)
 
 

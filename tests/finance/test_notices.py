@@ -120,3 +120,16 @@ def test_aid_still_under_review_is_not_published(world, students):
         assert AidApplication.objects.count() == 1
         with pytest.raises(NoRecords):
             get_kind("finance.aid").build(school=world.school, start=START, end=END)
+
+
+def test_the_large_expense_notice_lists_what_was_paid_in_the_period(world):
+    from finance.demo import load_finance_demo
+
+    with scopes_disabled():
+        load_finance_demo()
+        today = timezone.localdate()
+        snapshot = get_kind("finance.large").build(school=world.school, start=today, end=today)
+    purposes = [r["purpose"] for r in snapshot.rows]
+    assert "校门口及办公楼地面硬化" in purposes and "食堂烤箱" not in purposes
+    assert snapshot.totals["amount"] == Decimal("439800.00")
+    json.dumps(snapshot.to_json())

@@ -131,6 +131,18 @@ class FeeItemForm(StyledFormMixin, forms.Form):
     )
 
 
+class StudentImportForm(StyledFormMixin, forms.Form):
+    text = forms.CharField(
+        label=_("students, one a line: class, name, number"),
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "初一(1)班\t张小明\t2022001"}),
+        help_text=_("Paste from a spreadsheet; students already on file are skipped."),
+    )
+
+
+class FeeEntryForm(forms.Form):
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
+
+
 class AidForm(StyledFormMixin, forms.Form):
     student = forms.ModelChoiceField(label=_("student"), queryset=Student.objects.none())
     year = forms.IntegerField(label=_("school year"), min_value=2000, max_value=2100)

@@ -34,6 +34,7 @@ from finance.models import (
     Fund,
     PaymentMethod,
     Quote,
+    Student,
 )
 from logistics.models import Approval, School, Signature
 
@@ -329,6 +330,10 @@ def cash_payments(school: School, year: int | None = None) -> QuerySet[Expense]:
 
 
 # ---------------------------------------------------------------- fees and aid
+
+
+def students(school: School) -> QuerySet[Student]:
+    return Student.objects.filter(school=school).order_by("class_name", "number", "name", "id")
 
 
 def fee_items(school: School) -> QuerySet[FeeItem]:

@@ -9,6 +9,7 @@ The handler's step is signed by filing the request, as on the paper form.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -771,6 +772,43 @@ def student_create(
         student.full_clean()
         student.save()
         return student
+
+
+def students_import(*, school: School, actor, text: str) -> int:
+    """Add students from pasted lines "class name [number]" (tabs, spaces or commas, as
+    copied from a spreadsheet). Students already on file are skipped; returns how many were
+    added."""
+    wanted: list[tuple[str, str, str]] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        parts = [p for p in re.split(r"[\t,，\s]+", line.strip()) if p]
+        if not parts:
+            continue
+        if len(parts) not in (2, 3):
+            raise ValidationError(
+                {
+                    "text": _("Line %(n)s: write the class, the name and optionally the number.")
+                    % {"n": n}
+                }
+            )
+        wanted.append((parts[0][:40], parts[1][:40], parts[2][:40] if len(parts) == 3 else ""))
+    with transaction.atomic():
+        existing = set(
+            Student.objects.filter(school=school).values_list("class_name", "name", "number")
+        )
+        new = [
+            Student(school=school, class_name=c, name=name, number=number)
+            for c, name, number in dict.fromkeys(wanted)
+            if (c, name, number) not in existing
+        ]
+        Student.objects.bulk_create(new)
+        record_event(
+            school=school,
+            actor=actor,
+            action="finance.students.imported",
+            summary=_("%(n)s students added") % {"n": len(new)},
+            data={"added": len(new), "lines": len(wanted)},
+        )
+        return len(new)
 
 
 def fee_item_create(

@@ -21,14 +21,16 @@ from finance.forms import (
     BudgetLineForm,
     ExpenseEditForm,
     ExpenseForm,
+    FeeEntryForm,
     FeeItemForm,
     FundForm,
     InvoiceForm,
     OverrideForm,
     PayForm,
     QuoteFormSet,
+    StudentImportForm,
 )
-from finance.models import AidApplication, Expense, ExpenseStatus, FeeItem
+from finance.models import AidApplication, Expense, ExpenseStatus, FeeEntry, FeeItem
 from logistics.approvals import ApprovalError
 from logistics.scoping import get_for_school, requires
 from logistics.selectors import paginate
@@ -462,7 +464,46 @@ def fee_create(request: HttpRequest, school_code: str) -> HttpResponse:
 def fee_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
     item = get_for_school(request, FeeItem, pk=pk)
     page = paginate(selectors.fee_entries(request.school, item), request.GET.get("page"))
-    return render(request, "finance/fee_detail.html", {"item": item, "page": page})
+    base = reverse("finance:fee_entry_edit", args=[school_code, item.pk, 0])[:-2]
+    return render(request, "finance/fee_detail.html", {"item": item, "page": page, "base": base})
+
+
+@requires(caps.FEES)
+def student_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = StudentImportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = services.students_import(
+                school=request.school, actor=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("%(n)s students added.") % {"n": n})
+            return redirect("finance:student_list", request.school.code)
+    page = paginate(selectors.students(request.school), request.GET.get("page"))
+    return render(request, "finance/student_list.html", {"page": page, "form": form})
+
+
+@require_POST
+@requires(caps.FEES)
+def fee_entry_edit(request: HttpRequest, school_code: str, pk: int, entry: int) -> HttpResponse:
+    item = get_for_school(request, FeeItem, pk=pk)
+    entry_obj = get_for_school(request, FeeEntry, pk=entry, item=item)
+    form = FeeEntryForm(request.POST)
+    if form.is_valid():
+        services.fee_entry_set(
+            school=request.school,
+            actor=request.user,
+            entry_id=entry_obj.pk,
+            amount=form.cleaned_data["amount"],
+        )
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(request, _("Enter an amount of 0 or more."))
+    url = reverse("finance:fee_detail", args=[school_code, pk])
+    page = request.POST.get("page", "")
+    return redirect(f"{url}?page={page}" if page.isdigit() else url)
 
 
 # ---------------------------------------------------------------- student aid

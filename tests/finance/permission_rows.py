@@ -48,6 +48,22 @@ def _fee(w, s):
     return reverse("finance:fee_detail", args=[s.code, item.pk])
 
 
+def _fee_entry(w, s):
+    with scopes_disabled():
+        Student.objects.create(school=s, class_name="初一(1)班", name="张小明")
+        item = services.fee_item_create(
+            school=s,
+            actor=w.user("accountant"),
+            name="作业本费",
+            direction="collect",
+            term="2026年秋季学期",
+            term_end="2027-01-20",
+            amount=Decimal("20.00"),
+        )
+        entry = item.entries.get()
+    return reverse("finance:fee_entry_edit", args=[s.code, item.pk, entry.pk])
+
+
 def _aid(w, s, name="aid_detail"):
     with scopes_disabled():
         student = Student.objects.create(school=s, class_name="初一(1)班", name="张小明")
@@ -122,6 +138,16 @@ ROWS = [
     Row("finance:fee_list", _s("fee_list"), allowed="accountant", denied="teacher"),
     Row("finance:fee_create", _s("fee_create"), allowed="accountant", denied="teacher"),
     Row("finance:fee_detail", _fee, allowed="accountant", denied="teacher"),
+    Row("finance:student_list", _s("student_list"), allowed="accountant", denied="teacher"),
+    Row(
+        "finance:fee_entry_edit",
+        _fee_entry,
+        allowed="accountant",
+        denied="teacher",
+        method="post",
+        data={"amount": "25.00"},
+        ok=(302,),
+    ),
     # Aid data is sensitive: the logistics director does not see it.
     Row("finance:aid_list", _s("aid_list"), allowed="accountant", denied="director"),
     Row("finance:aid_create", _s("aid_create"), allowed="accountant", denied="director"),

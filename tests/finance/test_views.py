@@ -358,3 +358,31 @@ def test_the_central_principal_sees_member_schools_waiting_on_the_central_dashbo
     html = page.content.decode()
     assert "石道初级中学：1 笔支出等待您签字" in html
     assert reverse("finance:sign_todo", args=[world.school.code]) in html
+
+
+def test_students_are_pasted_from_a_spreadsheet_and_fee_amounts_corrected(world, login):
+    client = login("accountant")
+    url = reverse("finance:student_list", args=[world.school.code])
+    text = "初一(1)班\t张小明\t2026001\n初一(1)班\t李华\t2026002\n\n初一(2)班, 王芳\n"
+    assert client.post(url, {"text": text}).status_code == 302
+    assert client.post(url, {"text": text}).status_code == 302  # again: nothing doubled
+    assert client.post(url, {"text": "只有一列"}).status_code == 200
+    with scopes_disabled():
+        assert Student.objects.count() == 3
+        item = services.fee_item_create(
+            school=world.school,
+            actor=world.user("accountant"),
+            name="教辅资料费",
+            direction="collect",
+            term="2026年秋季学期",
+            term_end="2027-01-20",
+            amount=Decimal("85.00"),
+            class_name="初一(1)班",
+        )
+        entry = item.entries.get(student__name="李华")
+        assert item.entries.count() == 2
+    edit = reverse("finance:fee_entry_edit", args=[world.school.code, item.pk, entry.pk])
+    assert client.post(edit, {"amount": "42.50", "page": "1"}).status_code == 302
+    with scopes_disabled():
+        entry.refresh_from_db()
+    assert entry.amount == Decimal("42.50")

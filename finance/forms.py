@@ -34,7 +34,9 @@ class ExpenseForm(StyledFormMixin, FundChoiceMixin, forms.Form):
     purpose = forms.CharField(label=_("purpose"), max_length=200)
     amount = forms.DecimalField(label=_("amount (yuan)"), **MONEY)
     fund = forms.ModelChoiceField(label=_("fund"), queryset=Fund.objects.none())
-    category = forms.ChoiceField(label=_("category"), choices=Category.choices)
+    category = forms.ChoiceField(
+        label=_("category"), choices=[("", "---------"), *Category.choices]
+    )
     payee = forms.CharField(label=_("payee"), max_length=120)
     payment_method = forms.ChoiceField(
         label=_("payment method"), choices=PaymentMethod.choices, initial=PaymentMethod.TRANSFER

@@ -105,3 +105,31 @@ def test_a_6000_yuan_request_is_signed_on_a_phone_and_booked(phone, tmp_path):
     with scopes_disabled():
         expense.refresh_from_db()
     assert expense.status == ExpenseStatus.BOOKED and expense.voucher_no == "记-2026-118"
+
+
+@pytest.mark.parametrize("who", ["principal", "accountant"])
+def test_finance_pages_fit_a_360_pixel_phone(phone, who):
+    from finance.demo import load_finance_demo
+
+    with scopes_disabled():
+        load_finance_demo()
+        expense = Expense.objects.get(purpose="校园监控系统")
+    phone.set_viewport_size({"width": 360, "height": 740})
+    phone.login(who)
+    pages = [
+        "",
+        "sign/",
+        f"expenses/{expense.pk}/",
+        "expenses/new/",
+        "funds/",
+        "reports/monthly/",
+        "reports/large/",
+        "reports/cash/",
+    ]
+    if who == "accountant":
+        pages += ["fees/", "students/", "aid/"]
+    for path in pages:
+        response = phone.goto(f"{phone.base_url}/s/sdcz/finance/{path}")
+        assert response.status == 200, path
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, (path, width)

@@ -579,7 +579,7 @@ def expense_update(
                 Approval.RETURNED,
             ):
                 _void_booking(school, actor, expense, reason)
-            if approval is not None and not expense.over_budget:
+            if approval is not None:
                 approval = approvals.approval_restart(
                     school=school,
                     actor=actor,
@@ -589,10 +589,15 @@ def expense_update(
                     title=expense.purpose,
                     amount=expense.amount,
                 )
-                expense.status = ExpenseStatus.PENDING
-                expense.save(update_fields=["status"])
-                _sign_handler_step(school, expense, approval)
-            elif approval is None and not expense.over_budget:
+                if expense.over_budget:
+                    # Nobody signs a request the principal has not let exceed its budget:
+                    # the chain waits, withdrawn, until the override restarts it.
+                    approvals.approval_withdraw(school=school, actor=actor, approval_id=approval.pk)
+                else:
+                    expense.status = ExpenseStatus.PENDING
+                    expense.save(update_fields=["status"])
+                    _sign_handler_step(school, expense, approval)
+            elif not expense.over_budget:
                 _start_expense_chain(school, actor, expense)
         elif resubmit and approval is not None and approval.status == Approval.RETURNED:
             approval = approvals.approval_resubmit(

@@ -44,7 +44,7 @@ def _race(*calls):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_finance_members_signing_at_once_leave_exactly_one_signature(world):
+def test_people_signing_at_once_leave_exactly_one_signature_per_step(world):
     funds = make_funds(world)
     second = UserFactory(username="finance2")
     with scopes_disabled():
@@ -79,3 +79,25 @@ def test_two_finance_members_signing_at_once_leave_exactly_one_signature(world):
                 ).values_list("step", flat=True)
             )
         assert sorted(steps) == [0, 1], (n, steps)
+
+        # A double tap: the principal's two POSTs race; one signature, the other a no-op.
+        principal = world.user("principal")
+
+        def principal_signs(expense=expense):
+            return services.expense_sign(
+                school=world.school,
+                actor=principal,
+                expense_id=expense.pk,
+                which="expense",
+                step=2,
+            )
+
+        outcomes = _race(principal_signs, principal_signs)
+        assert "ok" in outcomes and all(o in ("ok", "refused") for o in outcomes), outcomes
+        with scopes_disabled():
+            steps = sorted(
+                Signature.objects.filter(
+                    approval_id=expense.approval_id, voided_at__isnull=True
+                ).values_list("step", flat=True)
+            )
+        assert steps == [0, 1, 2], (n, steps)

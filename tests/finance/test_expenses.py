@@ -541,3 +541,44 @@ def test_the_sign_button_is_offered_only_to_the_handler_on_the_handler_step(worl
     director = login("director").get(url).content.decode()
     teacher = login("teacher").get(url).content.decode()
     assert 'value="sign"' not in director and 'value="sign"' in teacher
+
+
+def test_lowering_a_held_request_within_budget_starts_its_chain(world, funds):
+    expense = request(world, funds, amount="250000.00")
+    assert expense.status == ExpenseStatus.HELD
+    with scopes_disabled():
+        services.expense_update(
+            school=world.school,
+            actor=world.user("teacher"),
+            expense_id=expense.pk,
+            amount=Decimal("150000.00"),
+        )
+    expense = refreshed(expense)
+    assert expense.status == ExpenseStatus.PENDING and signers(expense.approval) == ["teacher"]
+
+
+def test_raising_an_approved_request_over_budget_holds_it_again(world, funds):
+    expense = request(world, funds)
+    for who in ("finance", "principal", "central"):
+        sign(world, expense, who)
+    with scopes_disabled():
+        services.expense_update(
+            school=world.school,
+            actor=world.user("teacher"),
+            expense_id=expense.pk,
+            amount=Decimal("260000.00"),
+        )
+    expense = refreshed(expense)
+    assert expense.status == ExpenseStatus.HELD and not expense.override_reason
+    # The signatures are void at once, and nobody can sign while the request is held.
+    assert signers(expense.approval) == [] and expense.approval.status == Approval.WITHDRAWN
+    with scopes_disabled():
+        services.expense_budget_override(
+            school=world.school,
+            actor=world.user("principal"),
+            expense_id=expense.pk,
+            reason="校舍维修急需",
+        )
+    expense = refreshed(expense)
+    assert expense.status == ExpenseStatus.PENDING
+    assert expense.approval.round == 3 and signers(expense.approval) == ["teacher"]

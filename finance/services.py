@@ -922,6 +922,21 @@ def aid_apply(
         return application
 
 
+def aid_resubmit(*, school: School, actor, application_id: int) -> AidApplication:
+    """Send a returned application to the review group again (after correcting it)."""
+    _require(actor, school, caps.AID)
+    with transaction.atomic():
+        application = AidApplication.objects.select_for_update().get(
+            pk=application_id, school=school
+        )
+        if application.approval_id is None or application.status != AidStatus.APPLIED:
+            raise ValidationError(_("This application is not waiting for review."))
+        approvals.approval_resubmit(
+            school=school, actor=actor, approval_id=application.approval_id, obj=application
+        )
+        return application
+
+
 def aid_pay(*, school: School, actor, application_id: int) -> AidApplication:
     _require(actor, school, caps.AID)
     with transaction.atomic():

@@ -31,5 +31,6 @@ urlpatterns = [
     path("aid/", views.aid_list, name="aid_list"),
     path("aid/new/", views.aid_create, name="aid_create"),
     path("aid/<int:pk>/", views.aid_detail, name="aid_detail"),
+    path("aid/<int:pk>/resubmit/", views.aid_resubmit, name="aid_resubmit"),
     path("aid/<int:pk>/pay/", views.aid_pay, name="aid_pay"),
 ]

@@ -548,6 +548,20 @@ def aid_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(caps.AID)
+def aid_resubmit(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    application = get_for_school(request, AidApplication, pk=pk)
+    try:
+        services.aid_resubmit(
+            school=request.school, actor=request.user, application_id=application.pk
+        )
+        messages.success(request, _("Sent to the review group again."))
+    except (ValidationError, PermissionDenied, ApprovalError) as exc:
+        messages.error(request, _message(exc))
+    return redirect("finance:aid_detail", request.school.code, application.pk)
+
+
+@require_POST
+@requires(caps.AID)
 def aid_pay(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
     application = get_for_school(request, AidApplication, pk=pk)
     try:

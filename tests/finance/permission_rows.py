@@ -153,6 +153,14 @@ ROWS = [
     Row("finance:aid_create", _s("aid_create"), allowed="accountant", denied="director"),
     Row("finance:aid_detail", _aid, allowed="principal", denied="director"),
     Row(
+        "finance:aid_resubmit",
+        lambda w, s: _aid(w, s, "aid_resubmit"),
+        allowed="accountant",
+        denied="director",
+        method="post",
+        ok=(302,),
+    ),
+    Row(
         "finance:aid_pay",
         lambda w, s: _aid(w, s, "aid_pay"),
         allowed="accountant",

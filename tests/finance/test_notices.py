@@ -133,3 +133,48 @@ def test_the_large_expense_notice_lists_what_was_paid_in_the_period(world):
     assert "校门口及办公楼地面硬化" in purposes and "食堂烤箱" not in purposes
     assert snapshot.totals["amount"] == Decimal("439800.00")
     json.dumps(snapshot.to_json())
+
+
+def test_aid_returned_by_the_review_group_is_sent_again_and_approved(world, students, login):
+    from django.urls import reverse
+
+    from logistics.approvals import approval_return
+
+    with scopes_disabled():
+        application = services.aid_apply(
+            school=world.school,
+            actor=world.user("accountant"),
+            student=students[0],
+            year=2026,
+            category="registered",
+            amount=Decimal("625.00"),
+        )
+        approval_return(
+            school=world.school,
+            actor=world.user("principal"),
+            approval_id=application.approval_id,
+            to_step=None,
+            comment="请补充证明材料",
+        )
+    url = reverse("finance:aid_resubmit", args=[world.school.code, application.pk])
+    assert login("accountant").post(url).status_code == 302
+    with scopes_disabled():
+        application.refresh_from_db()
+        assert application.approval.status == "pending"
+        approval_sign(
+            school=world.school,
+            actor=world.user("accountant"),
+            approval_id=application.approval_id,
+            step=0,
+        )
+        approval_sign(
+            school=world.school,
+            actor=world.user("principal"),
+            approval_id=application.approval_id,
+            step=1,
+        )
+        services.aid_pay(
+            school=world.school, actor=world.user("accountant"), application_id=application.pk
+        )
+        application.refresh_from_db()
+    assert application.status == "paid" and application.paid_at

@@ -53,7 +53,9 @@ def finance_to_sign(school, user, capabilities):
         )
     if counts["held"] and caps.OVERRIDE in capabilities:
         yield Todo(
-            _("%(n)s requests exceed their budget") % {"n": counts["held"]}, url, counts["held"]
+            _("%(n)s requests exceed their budget") % {"n": counts["held"]},
+            reverse("finance:expense_list", args=[school.code]) + "?status=held",
+            counts["held"],
         )
     if counts["book"] and caps.BOOK in capabilities:
         yield Todo(

@@ -330,18 +330,12 @@ def expense_sign(request: HttpRequest, school_code: str, pk: int) -> HttpRespons
 def sign_todo(request: HttpRequest, school_code: str) -> HttpResponse:
     """What waits for my signature, with amount, purpose, fund balance and quotes."""
     expenses, total = selectors.expenses_to_sign(request.school, request.user, request.capabilities)
-    held = (
-        list(selectors.held_for_override(request.school).select_related("fund")[:50])
-        if caps.OVERRIDE in request.capabilities
-        else []
-    )
     return render(
         request,
         "finance/sign_todo.html",
         {
             "expenses": expenses,
             "more": total - len(expenses),
-            "held": held,
             "base": reverse("finance:expense_detail", args=[school_code, 0])[:-2],
         },
     )

@@ -25,8 +25,11 @@ def test_principal_on_a_phone_sees_chinese_dashboard_switches_language_and_logs_
     # Log out through the collapsed menu on the narrow screen.
     phone.goto(f"{phone.base_url}/s/sdcz/")
     phone.click(".navbar-toggler")
+    # Bootstrap sets `show` once the collapse has finished opening; a click during the
+    # animation can land on a moving target on a slow machine.
+    phone.wait_for_selector("#nav.show:not(.collapsing)")
     phone.click("#user-menu")
-    phone.click("text=Log out")
+    phone.locator("[aria-labelledby=user-menu] button", has_text="Log out").click()
     phone.wait_for_url(re.compile(r"/accounts/login/"))
     response = phone.goto(f"{phone.base_url}/s/sdcz/")
     assert "/accounts/login/" in phone.url

@@ -178,3 +178,36 @@ def test_aid_returned_by_the_review_group_is_sent_again_and_approved(world, stud
         )
         application.refresh_from_db()
     assert application.status == "paid" and application.paid_at
+
+
+def test_the_notice_engine_publishes_the_aid_list_with_masked_names(world, students):
+    from logistics.notices import tables
+    from logistics.notices.services import notice_create
+
+    with scopes_disabled():
+        application = services.aid_apply(
+            school=world.school,
+            actor=world.user("accountant"),
+            student=students[0],
+            year=2026,
+            category="registered",
+            amount=Decimal("625.00"),
+            id_number="440000201201010011",
+        )
+        for who, step in (("accountant", 0), ("principal", 1)):
+            approval_sign(
+                school=world.school,
+                actor=world.user(who),
+                approval_id=application.approval_id,
+                step=step,
+            )
+        today = timezone.localdate()
+        notice = notice_create(
+            school=world.school,
+            actor=world.user("principal"),
+            kind_code="finance.aid",
+            start=today,
+            end=today,
+        )
+    public = str(tables.table(notice.snapshot, public=True).rows)
+    assert "张*明" in public and "张小明" not in public and "0011" not in public

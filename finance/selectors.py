@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.db.models import (
     Count,
     DecimalField,
-    Exists,
     OuterRef,
     Prefetch,
     Q,
@@ -36,7 +35,8 @@ from finance.models import (
     Quote,
     Student,
 )
-from logistics.models import Approval, School, Signature
+from logistics.models import School, Signature
+from logistics.selectors import approvals_waiting
 
 ZERO_D = Decimal("0.00")
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
@@ -174,17 +174,9 @@ def expenses_to_sign(
     count, their expenses, the quotes, the balances of the funds involved); simple queries
     because on this page Django's query building cost more than PostgreSQL's work.
     """
-    signed_by_me = Signature.objects.filter(
-        approval=OuterRef("pk"), round=OuterRef("round"), signer=user, voided_at__isnull=True
-    )
     waiting = list(
-        Approval.objects.filter(
-            school=school,
-            status=Approval.PENDING,
-            current_capability__in=capabilities,
-            doc_type__in=["finance.expense", "finance.booking"],
-        )
-        .exclude(Exists(signed_by_me))
+        approvals_waiting(user, capabilities)
+        .filter(school=school, doc_type__in=["finance.expense", "finance.booking"])
         .order_by("created_at", "id")
         .values("id", "doc_type", "object_id", "steps", "current_step", total=Window(Count("pk")))[
             :limit

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,19 +10,14 @@ from django_scopes import scopes_disabled
 
 from finance import capabilities as caps
 from finance.models import Expense, ExpenseStatus
-from logistics.models import Approval, Signature
 from logistics.registry import BenchPage, NavItem, Todo, registry
+from logistics.selectors import approvals_waiting
 
 
 def _waiting_approvals(user, capabilities):
-    signed_by_me = Signature.objects.filter(
-        approval=OuterRef("pk"), round=OuterRef("round"), signer=user, voided_at__isnull=True
+    return approvals_waiting(user, capabilities).filter(
+        doc_type__in=["finance.expense", "finance.booking"]
     )
-    return Approval.objects.filter(
-        status=Approval.PENDING,
-        current_capability__in=capabilities,
-        doc_type__in=["finance.expense", "finance.booking"],
-    ).exclude(Exists(signed_by_me))
 
 
 @registry.todo

@@ -82,14 +82,15 @@ def _active_signatures(approval: Approval) -> models.QuerySet[Signature]:
 
 def _set_step(approval: Approval, step: int) -> None:
     approval.current_step = step
-    approval.current_capability = (
-        approval.steps[step]["capability"] if step < len(approval.steps) else ""
-    )
+    current = approval.steps[step] if step < len(approval.steps) else {}
+    approval.current_capability = current.get("capability", "")
+    approval.current_signer_id = current.get("user_id")
 
 
 def _finish(approval: Approval, status: str) -> None:
     approval.status = status
     approval.current_capability = ""
+    approval.current_signer_id = None
     hook = _types[approval.doc_type].on_finished
     if hook is not None:
         hook(approval)
@@ -180,7 +181,15 @@ def approval_sign(
         if approval.current_step >= len(approval.steps):
             _finish(approval, Approval.APPROVED)
             _log(approval, actor, "approved")
-        approval.save(update_fields=["current_step", "current_capability", "status", "updated_at"])
+        approval.save(
+            update_fields=[
+                "current_step",
+                "current_capability",
+                "current_signer",
+                "status",
+                "updated_at",
+            ]
+        )
         return approval
 
 

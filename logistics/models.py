@@ -258,6 +258,11 @@ class Approval(SchoolOwned):
     steps = models.JSONField(_("steps"), default=list)
     current_step = models.PositiveSmallIntegerField(_("current step"), default=0)
     current_capability = models.CharField(max_length=80, blank=True)
+    # The one person who may sign the current step, when the step names one (the handler's own
+    # 经办人 step); kept beside the capability so waiting lists filter on columns, not JSON.
+    current_signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     status = models.CharField(_("status"), max_length=12, choices=STATUS_CHOICES, default=PENDING)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

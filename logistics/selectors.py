@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from logistics.models import Approval, AuditEvent, School, Signature
 from logistics.registry import Todo, registry
@@ -43,22 +43,32 @@ def audit_events(school: School) -> QuerySet[AuditEvent]:
     )
 
 
-def approvals_waiting_for(
-    school: School, user: AbstractBaseUser, capabilities: frozenset[str]
-) -> QuerySet[Approval]:
-    """Pending approvals whose current step this user may sign (not already signed by them)."""
+def approvals_waiting(user: AbstractBaseUser, capabilities: frozenset[str]) -> QuerySet[Approval]:
+    """Pending approvals, in any school, whose current step this user may sign: they hold its
+    capability, it names no other signer, and they have not signed another step of it.
+
+    Callers narrow it to a school (or the member schools a central role reaches)."""
     signed_by_me = Signature.objects.filter(
-        school=school,
+        school=OuterRef("school"),
         approval=OuterRef("pk"),
         round=OuterRef("round"),
         signer=user,
         voided_at__isnull=True,
     )
     return (
-        Approval.objects.filter(
-            school=school, status=Approval.PENDING, current_capability__in=capabilities
-        )
+        Approval.objects.filter(status=Approval.PENDING, current_capability__in=capabilities)
+        .filter(Q(current_signer__isnull=True) | Q(current_signer=user))
         .exclude(Exists(signed_by_me))
+    )
+
+
+def approvals_waiting_for(
+    school: School, user: AbstractBaseUser, capabilities: frozenset[str]
+) -> QuerySet[Approval]:
+    """The school's approvals waiting for this user, oldest first."""
+    return (
+        approvals_waiting(user, capabilities)
+        .filter(school=school)
         .select_related("requested_by")
         .order_by("created_at")
     )

@@ -9,6 +9,7 @@ from django_scopes import scopes_disabled
 
 from logistics import approvals
 from logistics.models import Approval, AuditEvent, Signature
+from logistics.roles import capabilities_for
 from tests.logistics.factories import TEST_DOC, ApprovalFactory
 
 
@@ -195,3 +196,50 @@ def test_waiting_list_query_count_does_not_grow(world, login, django_assert_num_
     with django_assert_num_queries(7):
         response = client.get("/s/sdcz/approvals/")
     assert response.content.decode().count("list-group-item-action") == n
+
+
+OWN_STEP_DOC = "kernel.ownstep"
+if OWN_STEP_DOC not in approvals._types:
+    approvals.register_type(
+        approvals.ApprovalType(
+            code=OWN_STEP_DOC,
+            label="经办人本人签字的文件",
+            # The handler's own step: the requester (obj is the requesting user here).
+            policy=lambda school, user: [
+                approvals.Step("attachments.view", "经办人", user_id=user.pk),
+                approvals.Step("audit.view", "校长"),
+            ],
+            url=lambda approval: f"/s/{approval.school.code}/",
+        )
+    )
+
+
+def test_a_step_naming_its_signer_waits_for_that_person_only(world):
+    from logistics.selectors import approvals_waiting_for
+
+    teacher, director = world.user("teacher"), world.user("director")
+    with scopes_disabled():
+        doc = approvals.approval_start(
+            school=world.school, actor=teacher, doc_type=OWN_STEP_DOC, obj=teacher, title="x"
+        )
+
+        def waiting(user):
+            caps = capabilities_for(user, world.school)
+            return list(approvals_waiting_for(world.school, user, caps))
+
+        # The director holds the step's capability but is not the named signer.
+        assert waiting(teacher) == [doc] and waiting(director) == []
+        with pytest.raises(approvals.ApprovalError):
+            approvals.approval_sign(school=world.school, actor=director, approval_id=doc.pk, step=0)
+        approvals.approval_sign(school=world.school, actor=teacher, approval_id=doc.pk, step=0)
+        doc.refresh_from_db()
+        assert doc.current_signer_id is None and waiting(teacher) == []
+        # Sent back to the handler's step: again only the handler sees it.
+        approvals.approval_return(
+            school=world.school,
+            actor=world.user("principal"),
+            approval_id=doc.pk,
+            to_step=0,
+            comment="补充发票",
+        )
+        assert waiting(teacher) == [doc] and waiting(director) == []

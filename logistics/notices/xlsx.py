@@ -93,7 +93,8 @@ def write_xlsx(
 
     # Only cells that need a style or protection get a cell object; plain values go as they
     # are, which keeps 100,000 rows close to the speed of a bare write-only loop.
-    styled = [i for i, t in enumerate(types) if t in NUMBER_FORMATS]
+    # (openpyxl gives dates a date format by itself; whole numbers read fine as General.)
+    styled = [i for i, t in enumerate(types) if t in ("money", "percent")]
     text_cols = [i for i, t in enumerate(types) if t == "text"]
     for row in rows:
         out: list[Any] = list(row)

@@ -19,6 +19,7 @@ from logistics.notices.kinds import FREE_TABLE, NoRecords, get_kind
 from logistics.notices.models import Notice, Rendering
 
 DOC_TYPE = "notice"
+MAX_PUBLICATION_DAYS = 365
 
 
 def _build(school: School, kind_code: str, start, end) -> dict[str, Any]:
@@ -31,6 +32,16 @@ def _build(school: School, kind_code: str, start, end) -> dict[str, Any]:
         return kind.build(school=school, start=start, end=end).to_json()
     except NoRecords as exc:
         raise ValidationError(str(exc) or _("There are no records for this period.")) from exc
+
+
+def _check_days(days: int) -> None:
+    if not 1 <= days <= MAX_PUBLICATION_DAYS:
+        raise ValidationError(
+            {
+                "publication_days": _("The publication period is 1 to %d days.")
+                % MAX_PUBLICATION_DAYS
+            }
+        )
 
 
 def _save_new(notice: Notice, actor) -> Notice:
@@ -71,6 +82,7 @@ def notice_create_table(*, school: School, actor, snapshot: dict[str, Any]) -> N
     """A free-table draft (typed in or imported from Excel)."""
     if not snapshot["rows"]:
         raise ValidationError(_("The table has no rows."))
+    _check_days(snapshot["publication_days"])
     with transaction.atomic():
         return _save_new(
             Notice(
@@ -106,6 +118,7 @@ def notice_update_draft(
     refresh: bool = False,
 ) -> Notice:
     """Edit the notes and publication period of a draft; optionally rebuild from the records."""
+    _check_days(publication_days)
     with transaction.atomic():
         notice = _lock(school, notice_id)
         if not is_editable(notice):
@@ -141,6 +154,7 @@ def notice_replace_table(
             raise ValidationError(_("Only a draft can be changed."))
         if not snapshot["rows"]:
             raise ValidationError(_("The table has no rows."))
+        _check_days(snapshot["publication_days"])
         notice.snapshot = snapshot
         notice.title = snapshot["title"][:200]
         notice.save(update_fields=["snapshot", "title"])

@@ -168,7 +168,9 @@ def test_principal_sees_the_waiting_notice_on_the_dashboard(world, login):
         )
     page = login("principal").get("/s/sdcz/approvals/").content.decode()
     assert notice.title in page
-    assert "1" in login("principal").get("/s/sdcz/").content.decode()
+    dashboard = login("principal").get("/s/sdcz/").content.decode()
+    assert 'todo-count">1</span>' in dashboard
+    assert 'todo-count"' not in login("director").get("/s/sdcz/").content.decode()
 
 
 def _register_test_kind(rows):
@@ -209,3 +211,16 @@ def test_a_built_notice_is_made_from_the_records_of_the_period(world, login):
         notice = Notice.objects.get()
     assert notice.title == "2022年09月报表"
     assert notice.snapshot["rows"] == [["大米"]]
+
+
+def test_the_service_refuses_a_publication_period_out_of_range(world, director):
+    notice = draft(world)
+    for days in (0, 366):
+        with scopes_disabled(), pytest.raises(ValidationError):
+            services.notice_update_draft(
+                school=world.school,
+                actor=director,
+                notice_id=notice.pk,
+                notes="",
+                publication_days=days,
+            )

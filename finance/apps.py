@@ -28,6 +28,7 @@ class FinanceConfig(AppConfig):
                 policy=services.expense_policy,
                 url=_expense_url,
                 on_finished=services.on_expense_finished,
+                own_todo=True,
             )
         )
         register_type(
@@ -37,6 +38,7 @@ class FinanceConfig(AppConfig):
                 policy=services.booking_policy,
                 url=_expense_url,
                 on_finished=services.on_booking_finished,
+                own_todo=True,
             )
         )
         register_type(

@@ -41,6 +41,9 @@ class ApprovalType:
     url: Callable[[Approval], str]
     # Called inside the transaction that finishes the chain (approved / rejected / ...).
     on_finished: Callable[[Approval], None] | None = None
+    # The app lists these on the dashboard itself (with amounts and purposes), so the
+    # kernel's generic "documents wait for your signature" leaves them out: no item twice.
+    own_todo: bool = False
 
 
 _types: dict[str, ApprovalType] = {}
@@ -54,6 +57,10 @@ def register_type(approval_type: ApprovalType) -> None:
 
 def get_type(code: str) -> ApprovalType:
     return _types[code]
+
+
+def types_with_own_todo() -> list[str]:
+    return [code for code, t in _types.items() if t.own_todo]
 
 
 class ApprovalError(ValidationError):

@@ -5,13 +5,17 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from logistics import selectors
+from logistics import approvals, selectors
 from logistics.registry import BenchPage, Todo, registry
 
 
 @registry.todo
 def approvals_to_sign(school, user, capabilities):
-    count = selectors.approvals_waiting_for(school, user, capabilities).count()
+    count = (
+        selectors.approvals_waiting_for(school, user, capabilities)
+        .exclude(doc_type__in=approvals.types_with_own_todo())
+        .count()
+    )
     if count:
         yield Todo(
             text=_("%(n)s documents wait for your signature") % {"n": count},

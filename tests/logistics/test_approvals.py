@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -243,3 +245,20 @@ def test_a_step_naming_its_signer_waits_for_that_person_only(world):
             comment="补充发票",
         )
         assert waiting(teacher) == [doc] and waiting(director) == []
+
+
+def test_documents_an_app_lists_itself_are_not_counted_twice_on_the_dashboard(world, doc):
+    from logistics.todos import approvals_to_sign
+
+    principal = world.user("principal")
+    caps = capabilities_for(principal, world.school)
+    _sign(world, doc, "teacher", 0)
+    with scopes_disabled():
+        assert [t.count for t in approvals_to_sign(world.school, principal, caps)] == [1]
+        approvals._types[TEST_DOC] = dataclasses.replace(approvals._types[TEST_DOC], own_todo=True)
+        try:
+            assert list(approvals_to_sign(world.school, principal, caps)) == []
+        finally:
+            approvals._types[TEST_DOC] = dataclasses.replace(
+                approvals._types[TEST_DOC], own_todo=False
+            )

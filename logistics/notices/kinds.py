@@ -18,10 +18,7 @@ import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from logistics.models import School
+from typing import Any
 
 COLUMN_TYPES = ("text", "integer", "money", "date", "percent")
 # "name": partly masked in public (张*明); "number": ID or phone, last four digits only.
@@ -122,12 +119,6 @@ def get_kind(code: str) -> NoticeKind:
 
 def all_kinds() -> list[NoticeKind]:
     return list(_kinds.values())
-
-
-def build_snapshot(kind: NoticeKind, *, school: School, start, end) -> dict[str, Any]:
-    if kind.build is None:
-        raise ValueError(f"notice kind {kind.code} is typed in, not built")
-    return kind.build(school=school, start=start, end=end).to_json()
 
 
 # The kernel's own kind: a table typed in or imported from .xlsx, so a school can publish

@@ -55,6 +55,18 @@ class BenchPage:
     is_list: bool = True
 
 
+@dataclass(frozen=True)
+class DocumentRef:
+    """Another app's document, resolved from its number: what a link to it shows."""
+
+    title: str
+    url: str
+
+
+# resolve(school, number) -> DocumentRef, or None when the school has no such document
+DocumentResolver = Callable[["School", str], "DocumentRef | None"]
+
+
 @dataclass
 class Registry:
     capabilities: dict[str, Capability] = field(default_factory=dict)
@@ -66,6 +78,10 @@ class Registry:
     bench_seeders: list[Callable[..., None]] = field(default_factory=list)
     # extra() -> list of {name, value, reference, ratio, target, unit} (e.g. PDF rendering)
     bench_extras: list[Callable[[], list[dict]]] = field(default_factory=list)
+    # "finance.expense" -> resolver: apps link to each other's documents by number
+    document_types: dict[str, DocumentResolver] = field(default_factory=dict)
+    # "canteen.sample" (model label, lower case) -> capability that may void it from its page
+    voidables: dict[str, str] = field(default_factory=dict)
 
     def capability(self, code: str, label: str, roles: Iterable[str]) -> None:
         if code in self.capabilities:
@@ -90,6 +106,20 @@ class Registry:
     def bench_extra(self, extra: Callable[[], list[dict]]) -> Callable[[], list[dict]]:
         self.bench_extras.append(extra)
         return extra
+
+    def document_type(self, code: str, resolve: DocumentResolver) -> None:
+        if code in self.document_types:
+            raise ValueError(f"document type {code} registered twice")
+        self.document_types[code] = resolve
+
+    def resolve_document(self, school: School, code: str, number: str) -> DocumentRef | None:
+        """The document `number` of type `code` in `school`, or None (also for unknown types)."""
+        resolve = self.document_types.get(code)
+        return resolve(school, str(number).strip()) if resolve and str(number).strip() else None
+
+    def voidable(self, model: type, capability: str) -> None:
+        """Records of `model` (a Voidable) may be voided from their page by `capability`."""
+        self.voidables[model._meta.label_lower] = capability
 
     def demo_loader(self, loader: Callable[[], None]) -> Callable[[], None]:
         """Apps add their demo records; run by `manage.py load_demo` after the accounts."""

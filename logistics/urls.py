@@ -12,6 +12,7 @@ school_patterns = [
     path("approvals/", views.approvals_waiting, name="approvals_waiting"),
     path("approvals/<int:pk>/act/", views.approval_action, name="approval_action"),
     path("attachments/<uuid:uuid>/", views.attachment_download, name="attachment_download"),
+    path("void/<str:label>/<int:pk>/", views.record_void, name="record_void"),
 ]
 
 urlpatterns = [
@@ -32,6 +33,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("s/<slug:school_code>/finance/", include("finance.urls")),
+    path("s/<slug:school_code>/canteen/", include("canteen.urls")),
+    path("s/<slug:school_code>/assets/", include("assets.urls")),
+    path("s/<slug:school_code>/safety/", include("safety.urls")),
     path("s/<slug:school_code>/", include(school_patterns)),
     path("", include("logistics.notices.urls")),
 ]

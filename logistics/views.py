@@ -4,17 +4,22 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from logistics import approvals, selectors
+from logistics import approvals, selectors, services
 from logistics.forms import ApprovalActionForm, StyledFormMixin
 from logistics.models import Approval, Attachment
 from logistics.roles import schools_for
+from logistics.registry import registry
 from logistics.scoping import get_for_school, requires
 from logistics.throttle import ThrottledAuthenticationForm
 
@@ -128,4 +133,31 @@ def approval_action(request: HttpRequest, school_code: str, pk: int) -> HttpResp
                 messages.success(request, _("Reminder sent."))
     except approvals.ApprovalError as exc:
         messages.error(request, " ".join(exc.messages))
+    return redirect(next_url)
+
+
+@require_POST
+@requires("dashboard.view")  # the record's own void capability is checked below
+def record_void(request: HttpRequest, school_code: str, label: str, pk: int) -> HttpResponse:
+    """Void one statutory record from its page, with a reason (apps register what may be)."""
+    capability = registry.voidables.get(label)
+    if capability is None:
+        raise Http404
+    if capability not in request.capabilities:
+        raise PermissionDenied
+    record = get_for_school(request, apps.get_model(label), pk=pk)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = reverse("dashboard", args=[school_code])
+    try:
+        services.record_void(
+            school=request.school,
+            actor=request.user,
+            record=record,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Voided. The record stays in the ledger, struck through."))
     return redirect(next_url)

@@ -102,6 +102,13 @@ class NoticeKind:
     capability: str  # who may prepare notices of this kind (and see personal data in full)
     build: Callable[..., Snapshot] | None  # build(*, school, start, end); None: typed in
     help_text: str = ""
+    # Who publishes (signs) it by default; a school may name another capability per kind
+    # (School.settings["notice_publishers"]), e.g. the food-safety officer for daily reports.
+    publish_capability: str = "notices.approve"
+    # Names, ID numbers, family details: off the public board once the period ends.
+    personal_data: bool = False
+    # Whether an ended notice stays readable in the public archive.
+    public_archive: bool = True
 
 
 _kinds: dict[str, NoticeKind] = {}

@@ -6,6 +6,7 @@ from django import template
 from logistics import selectors
 from logistics.audit import events_for
 from logistics.models import Approval
+from logistics.registry import registry
 
 register = template.Library()
 
@@ -52,4 +53,21 @@ def approval_panel(context, approval):
         and approval.status in (Approval.PENDING, Approval.RETURNED)
         and not any(s.signer_id != request.user.pk for s in signatures.values()),
         "can_remind": is_requester and is_pending,
+    }
+
+
+@register.inclusion_tag("logistics/void_form.html", takes_context=True)
+def void_form(context, record):
+    """A void-with-reason button for a statutory record, for those whose role may void it."""
+    capability = registry.voidables.get(record._meta.label_lower)
+    request = context["request"]
+    return {
+        "record": record,
+        "label": record._meta.label_lower,
+        "allowed": capability is not None
+        and capability in context.get("capabilities", ())
+        and not record.is_voided,
+        "csrf_token": context.get("csrf_token"),
+        "school": context.get("school"),
+        "next": request.get_full_path(),
     }

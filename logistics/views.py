@@ -1,10 +1,10 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from logistics import approvals, selectors, services
 from logistics.forms import ApprovalActionForm, StyledFormMixin
 from logistics.models import Approval, Attachment
-from logistics.roles import schools_for
 from logistics.registry import registry
+from logistics.roles import schools_for
 from logistics.scoping import get_for_school, requires
 from logistics.throttle import ThrottledAuthenticationForm
 

@@ -244,6 +244,8 @@ class Approval(SchoolOwned):
     ]
 
     doc_type = models.CharField(_("document type"), max_length=60)
+    # The document's model ("finance.expense"), so its history panel finds its approvals.
+    object_type = models.CharField(_("document model"), max_length=100, blank=True)
     object_id = models.CharField(_("document id"), max_length=64)
     title = models.CharField(_("title"), max_length=200)
     amount = models.DecimalField(
@@ -328,3 +330,34 @@ class Signature(SchoolOwned):
 
     def __str__(self) -> str:
         return f"{self.step_label}: {self.signer}"
+
+
+class Notification(SchoolOwned):
+    """A message for one person (a 催办 reminder): on their dashboard until the document moves
+    on, and e-mailed once by `send_reminders`."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    approval = models.ForeignKey(
+        Approval, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.CharField(_("text"), max_length=300)
+    url = models.CharField(_("link"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(
+                fields=["user", "school"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import segno
 from django.conf import settings
@@ -27,10 +29,13 @@ class StaticOnlyFetcher(URLFetcher):
     def fetch(self, url, headers=None):
         if url.startswith("data:"):
             return super().fetch(url, headers)
-        if url.startswith("file://"):
-            path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+        parts = urlsplit(url)
+        if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+            # Decoded the way the file opener will decode it (so "..%2f" is a "../"), then
+            # resolved; what is opened is the checked path itself, never the URL as given.
+            path = Path(url2pathname(parts.path)).resolve()
             if any(path.is_relative_to(root) for root in STATIC_ROOT_DIRS):
-                return super().fetch(url, headers)
+                return super().fetch(path.as_uri(), headers)
         raise ValueError(f"notice PDFs may not fetch {url}")
 
 

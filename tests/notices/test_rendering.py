@@ -75,6 +75,20 @@ def test_pdf_fetcher_reads_nothing_but_our_static_files():
     assert b"Bootstrap" in fetcher.fetch(css).read()
 
 
+@pytest.mark.parametrize(
+    "escaped",
+    ["..%2flogistics%2fsettings.py", "css/..%2f..%2flogistics/settings.py", "%2e%2e/manage.py"],
+)
+def test_pdf_fetcher_decodes_percent_escapes_before_its_static_check(escaped):
+    # A relative url() in user-reachable HTML is joined onto the static root as it stands; the
+    # file opener decodes %2f and %2e, so the check must see the decoded path.
+    url = pdf.STATIC_ROOT_DIRS[0].as_uri() + "/" + escaped
+    with pytest.raises(ValueError, match="may not fetch"):
+        pdf.StaticOnlyFetcher().fetch(url)
+    escaped_but_inside = pdf.STATIC_ROOT_DIRS[0].as_uri() + "/css/%61pp.css"
+    assert b"Bootstrap" in pdf.StaticOnlyFetcher().fetch(escaped_but_inside).read()
+
+
 def test_excel_reads_back_with_the_snapshots_values_types_and_print_setup(world):
     notice = published(world)
     response = Client().get(f"/public/sdcz/{notice.verify_code}/xlsx/")

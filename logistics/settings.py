@@ -186,7 +186,18 @@ STORAGES = {
     },
 }
 ATTACHMENT_MAX_BYTES = env("ATTACHMENT_MAX_MB") * 1024 * 1024
+# A decoded photo takes about 4 bytes a pixel: 25 million pixels is about 100 MB in memory.
+ATTACHMENT_MAX_PIXELS = 25_000_000
+# Form fields (files aside) up to 5 MB; files over 2.5 MB are spooled to a temporary file, and
+# a file is cut off while the request is read once it passes ATTACHMENT_MAX_BYTES
+# (logistics/attachments.py). The reverse proxy bounds the whole body (docs/deployment.md).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "logistics.attachments.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Reminder e-mails (manage.py send_reminders); printed to the console unless configured.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

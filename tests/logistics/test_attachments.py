@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import io
+import zlib
 
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.urls import reverse
 from django_scopes import scopes_disabled
 from PIL import Image
@@ -168,3 +169,66 @@ def test_attachments_are_voided_not_deleted(world):
         with pytest.raises(Exception, match="Cannot delete"), transaction.atomic():
             Attachment.objects.filter(pk=attachment.pk).delete()
         assert Attachment.objects.filter(pk=attachment.pk).exists()
+
+
+def test_a_sideways_phone_photo_is_turned_upright_before_exif_goes():
+    # Stored 40 wide and 20 high, red on the left; EXIF Orientation 6 says "turn it a quarter
+    # clockwise to show", so upright it is 20 wide and 40 high, red on top.
+    img = Image.new("RGB", (40, 20), "blue")
+    img.paste("red", (0, 0, 20, 20))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    out = io.BytesIO()
+    img.save(out, format="JPEG", exif=exif)
+    cleaned = Image.open(io.BytesIO(clean_upload(_upload("发票.jpg", out.getvalue())).data))
+    assert cleaned.size == (20, 40)
+    red, _green, blue = cleaned.getpixel((10, 5))
+    assert red > 200 and blue < 60
+    assert not cleaned.getexif()
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG that declares its size and carries almost no data: what a decompression bomb
+    looks like before it is decoded."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body).to_bytes(4, "big")
+        return len(body).to_bytes(4, "big") + kind + body + crc
+
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x08\x02\x00\x00\x00"
+    idat = zlib.compress(b"\x00" * 1024)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+@pytest.mark.parametrize("size", [(30_000, 30_000), (6_000, 5_000)])
+def test_an_image_declaring_too_many_pixels_is_refused_before_decoding(size):
+    # 30000 × 30000 trips Pillow's own guard at open; 6000 × 5000 (30 million, over our 25)
+    # is refused by our check on the header, with the same message.
+    data = _png_header_only(*size)
+    assert len(data) < 2000
+    with pytest.raises(ValidationError) as exc:
+        clean_upload(_upload("bomb.png", data))
+    assert "像素过多" in exc.value.messages[0] and "25 百万像素" in exc.value.messages[0]
+
+
+@override_settings(ATTACHMENT_MAX_PIXELS=100 * 100)
+def test_the_pixel_limit_is_a_setting():
+    with pytest.raises(ValidationError, match="像素过多"):
+        clean_upload(_upload("photo.png", png_bytes((101, 100))))
+    assert clean_upload(_upload("photo.png", png_bytes((100, 100)))).content_type == "image/png"
+
+
+@override_settings(ATTACHMENT_MAX_BYTES=1024 * 1024)
+def test_an_oversized_file_is_cut_off_while_the_request_is_read_and_reported_by_its_field():
+    request = RequestFactory().post(
+        "/", {"payee": "石道五金店", "scan": _upload("big.png", b"\x89PNG" + b"\x00" * 1_200_000)}
+    )
+    scan = request.FILES["scan"]
+    assert scan.size == 1_200_004  # the real size, for the message
+    assert scan.read() == b""  # but none of the data was kept
+    form = ReceiptForm(data=request.POST, files=request.FILES)
+    assert not form.is_valid()
+    assert form.errors["scan"] == ["文件大于 1 MB。"]
+    small = RequestFactory().post("/", {"scan": _upload("ok.png", png_bytes())})
+    assert small.FILES["scan"].read() == png_bytes()

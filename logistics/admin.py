@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics.models import AuditEvent, Membership, Role, School
 from logistics.registry import registry
+from logistics.throttle import AdminLoginForm
 
 
 @admin.register(School)
@@ -72,3 +73,8 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The admin's login goes through the same throttle as ours (axes' backend refuses it before
+# the password is checked); this form only says why, in the site's language.
+admin.site.login_form = AdminLoginForm

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logistics.audit import record_event
-from logistics.models import Approval, School, Signature
-from logistics.roles import capabilities_for
+from logistics.models import Approval, Notification, School, Signature
+from logistics.roles import capabilities_for, users_with_capability
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,29 @@ def _active_signatures(approval: Approval) -> models.QuerySet[Signature]:
     )
 
 
+def may_act_on_step(approval: Approval, step: int, user, capabilities) -> bool:
+    """Whether `user` holds step `step`: its capability, its named signer if it names one, and
+    never the requester on a step that does not name them (nobody signs their own document)."""
+    wanted = approval.steps[step]
+    named = wanted.get("user_id")
+    if named is not None:
+        return named == user.pk and wanted["capability"] in capabilities
+    return wanted["capability"] in capabilities and approval.requested_by_id != user.pk
+
+
+def _check_holder(approval: Approval, actor, school: School, message: str) -> None:
+    if approval.status != Approval.PENDING:
+        raise ApprovalError(_("This document is not waiting for signatures."))
+    caps = capabilities_for(actor, school) or frozenset()
+    if not may_act_on_step(approval, approval.current_step, actor, caps):
+        raise ApprovalError(message)
+
+
 def _set_step(approval: Approval, step: int) -> None:
+    # Reminders about the step that is now behind us are done with.
+    Notification.objects.filter(
+        school=approval.school_id, approval=approval.pk, read_at__isnull=True
+    ).update(read_at=timezone.now())
     approval.current_step = step
     current = approval.steps[step] if step < len(approval.steps) else {}
     approval.current_capability = current.get("capability", "")
@@ -137,6 +159,7 @@ def approval_start(
         approval = Approval(
             school=school,
             doc_type=doc_type,
+            object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
             title=title[:200],
             amount=amount,
@@ -163,11 +186,9 @@ def approval_sign(
             raise ApprovalError(_("This document is not waiting for signatures."))
         if step != approval.current_step:
             raise ApprovalError(_("This step has already been handled; reload the page."))
-        capability = approval.steps[step]["capability"]
-        if (
-            capability not in (capabilities_for(actor, school) or ())
-            or approval.steps[step].get("user_id", actor.pk) != actor.pk
-        ):
+        if not may_act_on_step(approval, step, actor, capabilities_for(actor, school) or ()):
+            if approval.requested_by_id == actor.pk:
+                raise ApprovalError(_("You may not sign your own document."))
             raise ApprovalError(_("You may not sign this step."))
         if mine.exists():
             raise ApprovalError(_("You have already signed another step of this document."))
@@ -208,10 +229,9 @@ def approval_return(
         raise ApprovalError(_("Say what needs to change."))
     with transaction.atomic():
         approval = _locked(school, approval_id)
-        if approval.status != Approval.PENDING:
-            raise ApprovalError(_("This document is not waiting for signatures."))
-        if approval.current_capability not in (capabilities_for(actor, school) or ()):
-            raise ApprovalError(_("Only the holder of the current step may return it."))
+        _check_holder(
+            approval, actor, school, _("Only the holder of the current step may return it.")
+        )
         if to_step is None:
             _void_signatures(approval, _("Returned for revision: %s") % comment)
             approval.status = Approval.RETURNED
@@ -280,10 +300,9 @@ def approval_reject(*, school: School, actor, approval_id: int, reason: str) -> 
         approval = _locked(school, approval_id)
         if approval.status == Approval.REJECTED:
             return approval
-        if approval.status != Approval.PENDING:
-            raise ApprovalError(_("This document is not waiting for signatures."))
-        if approval.current_capability not in (capabilities_for(actor, school) or ()):
-            raise ApprovalError(_("Only the holder of the current step may reject it."))
+        _check_holder(
+            approval, actor, school, _("Only the holder of the current step may reject it.")
+        )
         _finish(approval, Approval.REJECTED)
         approval.save()
         _log(approval, actor, "rejected", summary=reason)
@@ -310,10 +329,54 @@ def approval_withdraw(*, school: School, actor, approval_id: int) -> Approval:
 
 
 def approval_remind(*, school: School, actor, approval_id: int) -> Approval:
-    """催办: record a reminder to the current step's holders (shown on their dashboard)."""
+    """催办: the requester reminds whoever holds the current step; each of them gets a
+    notification (dashboard, and e-mail from `send_reminders`) once the reminder is saved."""
     with transaction.atomic():
         approval = _locked(school, approval_id)
         if approval.status != Approval.PENDING:
             raise ApprovalError(_("This document is not waiting for signatures."))
-        _log(approval, actor, "reminded", capability=approval.current_capability)
+        if approval.requested_by_id != actor.pk:
+            raise ApprovalError(_("Only the requester may send a reminder."))
+        holders = step_holders(approval)
+        if not holders:
+            raise ApprovalError(_("Nobody holds this step yet; ask the school's administrator."))
+        label = approval.steps[approval.current_step]["label"]
+        url = _types[approval.doc_type].url(approval)
+        Notification.objects.bulk_create(
+            Notification(
+                school=school,
+                user=user,
+                approval=approval,
+                text=_("Reminder from %(who)s: “%(title)s” waits for your signature (%(step)s)")
+                % {
+                    "who": actor.get_full_name() or actor.get_username(),
+                    "title": approval.title,
+                    "step": label,
+                },
+                url=url,
+            )
+            for user in holders
+        )
+        _log(
+            approval,
+            actor,
+            "reminded",
+            summary=_("Reminder to %(names)s")
+            % {"names": "、".join(u.get_full_name() or u.get_username() for u in holders)},
+            capability=approval.current_capability,
+        )
         return approval
+
+
+def step_holders(approval: Approval) -> list:
+    """Who may sign the current step now: its named signer, or the holders of its capability
+    other than the requester and those who signed another step."""
+    step = approval.steps[approval.current_step]
+    named = step.get("user_id")
+    signed = set(_active_signatures(approval).values_list("signer_id", flat=True))
+    return [
+        u
+        for u in users_with_capability(approval.school, step["capability"])
+        if (u.pk == named if named is not None else u.pk != approval.requested_by_id)
+        and u.pk not in signed
+    ]

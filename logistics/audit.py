@@ -16,10 +16,12 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
+from django.db.models import Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from logistics.models import AuditEvent, School
+from logistics.models import Approval, AuditEvent, School
 
 GENESIS = "0" * 64
 _LOCK_NAMESPACE = 7310  # pg_advisory_xact_lock(namespace, school_id): one writer per chain
@@ -114,10 +116,17 @@ def _iter_events(school: School) -> Iterator[AuditEvent]:
 
 
 def events_for(obj: models.Model) -> models.QuerySet[AuditEvent]:
-    """Business events about one record, newest first (for its history panel)."""
+    """Business events about one record, newest first (for its history panel), including
+    those of its approval chains: signatures, returns, reminders."""
+    label, pk = obj._meta.label_lower, str(obj.pk)
+    approval_ids = Approval.objects.filter(
+        school=obj.school_id, object_type=label, object_id=pk
+    ).values_list(Cast("pk", models.CharField()), flat=True)
     return (
-        AuditEvent.objects.filter(
-            school_id=obj.school_id, object_type=obj._meta.label_lower, object_id=str(obj.pk)
+        AuditEvent.objects.filter(school_id=obj.school_id)
+        .filter(
+            Q(object_type=label, object_id=pk)
+            | Q(object_type="logistics.approval", object_id__in=approval_ids)
         )
         .select_related("actor")
         .order_by("-seq")

@@ -332,6 +332,7 @@ class Signature(SchoolOwned):
         return f"{self.step_label}: {self.signer}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
 class Notification(SchoolOwned):
     """A message for one person (a 催办 reminder): on their dashboard until the document moves
     on, and e-mailed once by `send_reminders`."""

@@ -87,3 +87,21 @@ def schools_for(user) -> list[School]:
         .filter(Q(id__in=direct) | Q(parent_id__in=reaching))
         .order_by(F("parent_id").asc(nulls_first=True), "code")
     )
+
+
+def users_with_capability(school: School, capability: str) -> list:
+    """Active users holding `capability` in `school` (directly, or from a central role that
+    reaches it). One query."""
+    from django.contrib.auth import get_user_model
+
+    holders = Membership.roles.through.objects.filter(
+        role__capabilities__contains=[capability]
+    ).filter(
+        Q(membership__school=school)
+        | Q(membership__school_id=school.parent_id, role__reaches_members=True)
+    )
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, memberships__in=holders.values("membership"))
+        .distinct()
+    )

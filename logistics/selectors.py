@@ -45,7 +45,8 @@ def audit_events(school: School) -> QuerySet[AuditEvent]:
 
 def approvals_waiting(user: AbstractBaseUser, capabilities: frozenset[str]) -> QuerySet[Approval]:
     """Pending approvals, in any school, whose current step this user may sign: they hold its
-    capability, it names no other signer, and they have not signed another step of it.
+    capability, it names them or names nobody and is not their own document, and they have not
+    signed another step of it.
 
     Callers narrow it to a school (or the member schools a central role reaches)."""
     signed_by_me = Signature.objects.filter(
@@ -57,7 +58,7 @@ def approvals_waiting(user: AbstractBaseUser, capabilities: frozenset[str]) -> Q
     )
     return (
         Approval.objects.filter(status=Approval.PENDING, current_capability__in=capabilities)
-        .filter(Q(current_signer__isnull=True) | Q(current_signer=user))
+        .filter(Q(current_signer=user) | (Q(current_signer__isnull=True) & ~Q(requested_by=user)))
         .exclude(Exists(signed_by_me))
     )
 

@@ -5,6 +5,8 @@ Every variable is documented in README.md. Bad values fail loudly at start-up.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 
 import environ
@@ -21,6 +23,7 @@ env = environ.Env(
     LOGIN_FAILURES_PER_USER=(int, 5),
     LOGIN_FAILURES_PER_IP=(int, 100),
     LOGIN_LOCKOUT_MINUTES=(int, 15),
+    TRUSTED_PROXIES=(list, []),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "logistics.apps.LogisticsConfig",
     "logistics.notices.apps.NoticesConfig",
     "canteen.apps.CanteenConfig",
@@ -80,6 +84,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "logistics.scoping.SchoolMiddleware",
+    # Last, as django-axes requires: it turns a login that hit the limit into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "logistics.urls"
@@ -118,12 +124,31 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (logistics/throttle.py): a per-username limit stops guessing one account;
-# a much higher per-IP limit stops sweeps without letting one pupil behind the school's
-# shared address lock every teacher out.
+# Login throttling with django-axes (see logistics/throttle.py), for our login page and the
+# admin's alike: its backend refuses a locked-out login before the password is checked.
+# A per-username limit stops guessing one account; a much higher per-address limit stops
+# sweeps without letting one pupil behind the school's shared address lock every teacher
+# out. Counters are rows in PostgreSQL, incremented under a row lock, so every process and
+# host sees the same numbers.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_FAILURES_PER_USER = env("LOGIN_FAILURES_PER_USER")
 LOGIN_FAILURES_PER_IP = env("LOGIN_FAILURES_PER_IP")
-LOGIN_LOCKOUT_SECONDS = env("LOGIN_LOCKOUT_MINUTES") * 60
+AXES_HANDLER = "logistics.throttle.LoginFailureHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "logistics.throttle.failure_limit"
+# Failures are forgotten this long after the last one; a locked-out client that keeps trying
+# does not extend its own lockout, so "wait 15 minutes" is true.
+AXES_COOLOFF_TIME = timedelta(minutes=env("LOGIN_LOCKOUT_MINUTES"))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True  # the account's own failures only (LoginFailureHandler)
+AXES_LOCKOUT_CALLABLE = "logistics.throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "logistics.throttle.client_ip"
+AXES_VERBOSE = False
+# Reverse proxies (IPs or networks) whose X-Forwarded-For is believed; empty: REMOTE_ADDR.
+TRUSTED_PROXIES = [ip_network(p, strict=False) for p in env("TRUSTED_PROXIES")]
 
 CACHES = {
     "default": {

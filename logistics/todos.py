@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from logistics import approvals, selectors
+from logistics.models import Notification
 from logistics.registry import BenchPage, Todo, registry
 
 
@@ -23,6 +24,15 @@ def approvals_to_sign(school, user, capabilities):
             count=count,
             level="danger",
         )
+
+
+@registry.todo
+def reminders(school, user, capabilities):
+    """催办 reminders sent to this user, until the document moves on."""
+    for note in Notification.objects.filter(
+        school=school, user=user, read_at__isnull=True
+    ).order_by("-created_at")[:20]:
+        yield Todo(text=note.text, url=note.url, level="info")
 
 
 registry.bench_page(BenchPage("dashboard", lambda s: f"/s/{s.code}/", "dashboard.view", False))

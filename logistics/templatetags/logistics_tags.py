@@ -4,6 +4,7 @@ import pghistory.models
 from django import template
 
 from logistics import selectors
+from logistics.approvals import may_act_on_step
 from logistics.audit import events_for
 from logistics.models import Approval
 from logistics.registry import registry
@@ -37,17 +38,16 @@ def approval_panel(context, approval):
         for i, step in enumerate(approval.steps)
     ]
     is_pending = approval.status == Approval.PENDING
-    holds_current = is_pending and approval.current_capability in caps
+    holds_current = is_pending and may_act_on_step(
+        approval, approval.current_step, request.user, caps
+    )
     is_requester = approval.requested_by_id == request.user.pk
     return {
         "approval": approval,
         "steps": steps,
         "csrf_token": context.get("csrf_token"),
         "school": context.get("school"),
-        "can_sign": holds_current
-        and not signed_by_me
-        and approval.steps[approval.current_step].get("user_id", request.user.pk)
-        == request.user.pk,
+        "can_sign": holds_current and not signed_by_me,
         "can_return": holds_current,
         "can_withdraw": is_requester
         and approval.status in (Approval.PENDING, Approval.RETURNED)

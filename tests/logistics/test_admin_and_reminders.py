@@ -35,7 +35,7 @@ def test_reminders_mail_each_user_their_to_dos(world):
     with scopes_disabled():
         doc = approvals.approval_start(
             school=world.school,
-            actor=world.user("teacher"),
+            actor=world.user("storekeeper"),
             doc_type=TEST_DOC,
             obj=world.school,
             title="购买粉笔",

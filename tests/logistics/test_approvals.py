@@ -17,11 +17,12 @@ from tests.logistics.factories import TEST_DOC, ApprovalFactory
 
 @pytest.fixture
 def doc(world):
-    """A document requested by the teacher; chain: 经办人 (attachments.view), 校长 (audit.view)."""
+    """A document requested by the storekeeper; chain: 经办人 (attachments.view, signed by the
+    teacher), 校长 (audit.view)."""
     with scopes_disabled():
         return approvals.approval_start(
             school=world.school,
-            actor=world.user("teacher"),
+            actor=world.user("storekeeper"),
             doc_type=TEST_DOC,
             obj=world.school,
             title="购买粉笔",
@@ -101,7 +102,10 @@ def test_return_to_requester_voids_signatures_and_resubmission_starts_a_new_roun
         assert returned.status == Approval.RETURNED and returned.round == 2
         assert Signature.objects.get(approval=doc).voided_at is not None
         again = approvals.approval_resubmit(
-            school=world.school, actor=world.user("teacher"), approval_id=doc.pk, obj=world.school
+            school=world.school,
+            actor=world.user("storekeeper"),
+            approval_id=doc.pk,
+            obj=world.school,
         )
     assert again.status == Approval.PENDING and again.current_step == 0
     _sign(world, doc, "teacher", 0)
@@ -137,11 +141,18 @@ def test_withdraw_only_by_the_requester_before_anyone_else_signs(world, doc):
             approvals.approval_withdraw(
                 school=world.school, actor=world.user("principal"), approval_id=doc.pk
             )
-        _sign(world, doc, "teacher", 0)  # the requester's own 经办人 signature
         withdrawn = approvals.approval_withdraw(
-            school=world.school, actor=world.user("teacher"), approval_id=doc.pk
+            school=world.school, actor=world.user("storekeeper"), approval_id=doc.pk
         )
     assert withdrawn.status == Approval.WITHDRAWN
+
+
+def test_withdraw_is_refused_once_someone_else_has_signed(world, doc):
+    _sign(world, doc, "teacher", 0)
+    with scopes_disabled(), pytest.raises(approvals.ApprovalError, match="已有人签"):
+        approvals.approval_withdraw(
+            school=world.school, actor=world.user("storekeeper"), approval_id=doc.pk
+        )
 
 
 def test_restart_voids_every_signature_visibly(world, doc):
@@ -149,7 +160,7 @@ def test_restart_voids_every_signature_visibly(world, doc):
     with scopes_disabled():
         restarted = approvals.approval_restart(
             school=world.school,
-            actor=world.user("teacher"),
+            actor=world.user("storekeeper"),
             approval_id=doc.pk,
             obj=world.school,
             reason="金额改为 6000.00",
@@ -262,3 +273,114 @@ def test_documents_an_app_lists_itself_are_not_counted_twice_on_the_dashboard(wo
             approvals._types[TEST_DOC] = dataclasses.replace(
                 approvals._types[TEST_DOC], own_todo=False
             )
+
+
+def test_the_requester_cannot_sign_a_step_of_their_own_document(world, doc):
+    # The storekeeper holds the 经办人 step's capability but filed the document.
+    with pytest.raises(approvals.ApprovalError, match="不能签署自己"):
+        _sign(world, doc, "storekeeper", 0)
+    with scopes_disabled():
+        caps = capabilities_for(world.user("storekeeper"), world.school)
+        from logistics.selectors import approvals_waiting_for
+
+        assert list(approvals_waiting_for(world.school, world.user("storekeeper"), caps)) == []
+
+
+def test_return_and_reject_need_the_named_signer_and_the_steps_capability(world):
+    teacher, director = world.user("teacher"), world.user("director")
+    with scopes_disabled():
+        doc = approvals.approval_start(
+            school=world.school, actor=teacher, doc_type=OWN_STEP_DOC, obj=teacher, title="x"
+        )
+        # The director holds the capability, but the step names the teacher.
+        with pytest.raises(approvals.ApprovalError):
+            approvals.approval_reject(
+                school=world.school, actor=director, approval_id=doc.pk, reason="不要"
+            )
+        with pytest.raises(approvals.ApprovalError):
+            approvals.approval_return(
+                school=world.school,
+                actor=world.user("cook"),
+                approval_id=doc.pk,
+                to_step=None,
+                comment="退回",
+            )
+        assert Approval.objects.get(pk=doc.pk).status == Approval.PENDING
+
+
+def test_the_requester_cannot_reject_or_return_their_own_document(world, doc):
+    with scopes_disabled(), pytest.raises(approvals.ApprovalError):
+        approvals.approval_reject(
+            school=world.school, actor=world.user("storekeeper"), approval_id=doc.pk, reason="x"
+        )
+
+
+def test_a_reminder_reaches_the_holder_of_the_step_on_the_dashboard_and_by_mail(world, doc, login):
+    from django.core import mail
+    from django.core.management import call_command
+
+    principal = world.user("principal")
+    principal.email = "wang@example.edu.cn"
+    principal.save()
+    _sign(world, doc, "teacher", 0)
+    remind = {"action": "remind"}
+    url = reverse("approval_action", args=["sdcz", doc.pk])
+    # Only the requester may remind.
+    login("cook").post(url, remind)
+    with scopes_disabled():
+        assert not AuditEvent.objects.filter(action="kernel.testdoc.reminded").exists()
+    response = login("storekeeper").post(url, remind, follow=True)
+    assert "已催办" in response.content.decode()
+    dashboard = login("principal").get("/s/sdcz/").content.decode()
+    assert "催办" in dashboard and "购买粉笔" in dashboard
+    assert "催办：“购买粉笔”" not in login("cook").get("/s/sdcz/").content.decode()
+    call_command("send_reminders")
+    assert any("购买粉笔" in m.body and m.to == ["wang@example.edu.cn"] for m in mail.outbox)
+    # Signed: the reminder has done its work and leaves the dashboard.
+    _sign(world, doc, "principal", 1)
+    assert "催办：“购买粉笔”" not in login("principal").get("/s/sdcz/").content.decode()
+
+
+def test_a_documents_history_lists_its_signatures_returns_and_reminders(world):
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    from logistics.attachments import attachment_create, clean_upload
+    from tests.logistics.factories import png_bytes
+
+    with scopes_disabled():
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        record = attachment_create(
+            school=world.school,
+            actor=world.user("storekeeper"),
+            upload=clean_upload(SimpleUploadedFile("a.png", png_bytes())),
+        )
+        doc = approvals.approval_start(
+            school=world.school,
+            actor=world.user("storekeeper"),
+            doc_type=TEST_DOC,
+            obj=record,
+            title="购买粉笔",
+        )
+        approvals.approval_sign(
+            school=world.school, actor=world.user("teacher"), approval_id=doc.pk, step=0
+        )
+        approvals.approval_remind(
+            school=world.school, actor=world.user("storekeeper"), approval_id=doc.pk
+        )
+        approvals.approval_return(
+            school=world.school,
+            actor=world.user("principal"),
+            approval_id=doc.pk,
+            to_step=None,
+            comment="请补充报价",
+        )
+        request = RequestFactory().get("/")
+        request.user = world.user("principal")
+        html = Template("{% load logistics_tags %}{% history_panel obj %}").render(
+            Context({"request": request, "capabilities": {"audit.view"}, "obj": record})
+        )
+    for action in ("submitted", "signed", "reminded", "returned"):
+        assert f"kernel.testdoc.{action}" in html
+    assert "请补充报价" in html

@@ -3,11 +3,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
-from logistics.models import Membership
+from logistics.models import Membership, Notification
 from logistics.roles import capabilities_for, schools_for
 from logistics.selectors import todos_for
 
@@ -33,6 +33,11 @@ class Command(BaseCommand):
                     [user.email],
                 )
                 sent += 1
+                # The reminders among the lines have now reached the person.
+                with scopes_disabled():
+                    Notification.objects.filter(user=user, emailed_at__isnull=True).update(
+                        emailed_at=timezone.now()
+                    )
             if lines:
                 self.stdout.write(f"{user.username}: {len(lines)}")
         self.stdout.write(f"{sent} reminder e-mail(s) sent")

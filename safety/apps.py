@@ -7,3 +7,14 @@ from django.utils.translation import gettext_lazy as _
 class SafetyConfig(AppConfig):
     name = "safety"
     verbose_name = _("Safety")
+
+    def ready(self) -> None:
+        from logistics.registry import registry
+        from safety import capabilities as caps
+        from safety import models
+
+        # Statutory records: voided from their page with a reason, never deleted.
+        registry.voidable(models.Inspection, caps.MANAGE)
+        registry.voidable(models.Hazard, caps.MANAGE)
+        registry.voidable(models.EquipmentCheck, caps.MANAGE)
+        registry.voidable(models.GateEntry, caps.MANAGE)

@@ -1,0 +1,302 @@
+"""Every read of the safety pages and reports, scoped by school."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from logistics.models import School
+from safety.models import (
+    Area,
+    Checklist,
+    ChecklistItem,
+    Equipment,
+    EquipmentCheck,
+    GateEntry,
+    Hazard,
+    HazardPhoto,
+    HazardStatus,
+    Inspection,
+    InspectionItem,
+    InspectionStatus,
+    PlannedInspection,
+    Severity,
+    Visitor,
+)
+
+EXPIRY_WARNING_DAYS = 30
+
+
+def school_people(school: School) -> QuerySet:
+    """Everyone with a membership in the school: who may be named to fix a hazard."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__school=school, is_active=True)
+        .order_by("first_name", "username")
+        .distinct()
+    )
+
+
+# ---------------------------------------------------------------- checklists and plans
+
+
+def checklists(school: School) -> QuerySet[Checklist]:
+    return Checklist.objects.filter(school=school).annotate(item_count=Count("items"))
+
+
+def checklist_items(checklist: Checklist) -> QuerySet[ChecklistItem]:
+    return ChecklistItem.objects.filter(school=checklist.school_id, checklist=checklist)
+
+
+def open_plans(school: School) -> QuerySet[PlannedInspection]:
+    """Planned inspections not yet finished, soonest first (each with its started one)."""
+    return (
+        PlannedInspection.objects.filter(school=school)
+        .exclude(inspection__status=InspectionStatus.DONE)
+        .select_related("checklist", "inspection")
+        .order_by("due_on", "id")
+    )
+
+
+# ---------------------------------------------------------------- inspections
+
+
+def inspections(school: School, filters: dict[str, str] | None = None) -> QuerySet[Inspection]:
+    filters = filters or {}
+    qs = Inspection.objects.filter(school=school).select_related("inspector")
+    if filters.get("area"):
+        qs = qs.filter(area=filters["area"])
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    return qs.only(
+        "title",
+        "area",
+        "kind",
+        "status",
+        "started_at",
+        "finished_at",
+        "failed_count",
+        "voided_at",
+        "void_reason",
+        "inspector__first_name",
+        "inspector__username",
+    ).order_by("-started_at", "-id")
+
+
+def inspection_items(inspection: Inspection) -> list[InspectionItem]:
+    return list(
+        InspectionItem.objects.filter(school=inspection.school_id, inspection=inspection)
+        .select_related("owner", "photo", "hazard")
+        .order_by("position", "id")
+    )
+
+
+# ---------------------------------------------------------------- hazards
+
+
+def hazards(
+    school: School,
+    user,
+    capabilities: frozenset[str],
+    filters: dict[str, str] | None = None,
+    *,
+    see_all: bool,
+) -> QuerySet[Hazard]:
+    """The hazard register; without `see_all`, the hazards one reported or must fix."""
+    filters = filters or {}
+    today = timezone.localdate()
+    qs = Hazard.objects.filter(school=school).select_related("owner")
+    if not see_all:
+        qs = qs.filter(Q(owner=user) | Q(reported_by=user))
+    state = filters.get("state", "")
+    if state == "open":
+        qs = qs.exclude(status=HazardStatus.CLOSED)
+    elif state == "overdue":
+        qs = qs.exclude(status=HazardStatus.CLOSED).filter(deadline__lt=today)
+    elif state == "fixed":
+        qs = qs.filter(status=HazardStatus.FIXED)
+    elif state == "closed":
+        qs = qs.filter(status=HazardStatus.CLOSED)
+    if filters.get("area"):
+        qs = qs.filter(area=filters["area"])
+    if filters.get("mine"):
+        qs = qs.filter(owner=user)
+    return qs.only(
+        "area",
+        "location",
+        "description",
+        "severity",
+        "status",
+        "deadline",
+        "reported_at",
+        "closed_at",
+        "voided_at",
+        "void_reason",
+        "owner__first_name",
+        "owner__username",
+    ).order_by("-reported_at", "-id")
+
+
+def hazard_detail(school: School, pk: int) -> Hazard:
+    return (
+        Hazard.objects.filter(school=school)
+        .select_related("owner", "reported_by", "fixed_by", "verified_by", "item__inspection")
+        .prefetch_related(
+            Prefetch(
+                "photos", queryset=HazardPhoto.objects.select_related("attachment").order_by("id")
+            )
+        )
+        .get(pk=pk)
+    )
+
+
+@dataclass
+class RegisterRow:
+    label: str
+    total: int
+    open: int
+    overdue: int
+    closed: int
+    avg_days: float | None  # average days from report to verified close
+
+
+def hazard_register(school: School, year: int) -> dict[str, list[RegisterRow]]:
+    """Open, overdue and closed hazards with the average time to close, by area and by month
+    of report (two grouped queries)."""
+    today = timezone.localdate()
+    open_q = ~Q(status=HazardStatus.CLOSED)
+    base = Hazard.objects.filter(school=school, voided_at__isnull=True, reported_at__year=year)
+    aggregates = {
+        "total": Count("pk"),
+        "open_n": Count("pk", filter=open_q),
+        "overdue": Count("pk", filter=open_q & Q(deadline__lt=today)),
+        "closed": Count("pk", filter=Q(status=HazardStatus.CLOSED)),
+        "took": Avg(F("closed_at") - F("reported_at"), filter=Q(status=HazardStatus.CLOSED)),
+    }
+    areas = dict(Area.choices)
+
+    def rows(qs, key: str, label) -> list[RegisterRow]:
+        out = []
+        for r in qs.values(key).annotate(**aggregates).order_by(key):
+            days = r["took"].total_seconds() / 86400 if r["took"] is not None else None
+            out.append(
+                RegisterRow(
+                    label(r[key]),
+                    r["total"],
+                    r["open_n"],
+                    r["overdue"],
+                    r["closed"],
+                    round(days, 1) if days is not None else None,
+                )
+            )
+        return out
+
+    return {
+        "area": rows(base, "area", lambda a: str(areas.get(a, a))),
+        "month": rows(
+            base.annotate(month=TruncMonth("reported_at")), "month", lambda m: f"{m:%Y-%m}"
+        ),
+    }
+
+
+def overdue_hazards(school: School) -> QuerySet[Hazard]:
+    return Hazard.objects.filter(
+        school=school, voided_at__isnull=True, deadline__lt=timezone.localdate()
+    ).exclude(status=HazardStatus.CLOSED)
+
+
+def severe_overdue_by_member(central: School) -> list[dict]:
+    """Member schools' overdue major hazards, one row per school (for the central school)."""
+    return list(
+        Hazard.objects.filter(
+            school__parent=central,
+            school__is_active=True,
+            severity=Severity.MAJOR,
+            voided_at__isnull=True,
+            deadline__lt=timezone.localdate(),
+        )
+        .exclude(status=HazardStatus.CLOSED)
+        .values("school__code", "school__name")
+        .annotate(n=Count("pk"))
+        .order_by("school__code")
+    )
+
+
+# ---------------------------------------------------------------- equipment
+
+
+def equipment_list(school: School, month: datetime.date, filters: dict[str, str] | None = None):
+    """Equipment with this month's check (if any) and its date flags, in one query."""
+    filters = filters or {}
+    qs = Equipment.objects.filter(school=school)
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if not filters.get("all"):
+        qs = qs.filter(is_active=True)
+    return qs.prefetch_related(
+        Prefetch(
+            "checks",
+            queryset=EquipmentCheck.objects.filter(
+                school=school, month=month, voided_at__isnull=True
+            ).select_related("checked_by"),
+            to_attr="month_checks",
+        )
+    ).order_by("kind", "location", "code")
+
+
+def equipment_flags(school: School) -> dict[str, int]:
+    """Overdue and soon-expiring equipment, and items not yet checked this month (one query)."""
+    today = timezone.localdate()
+    warn = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
+    month = today.replace(day=1)
+    return Equipment.objects.filter(school=school, is_active=True).aggregate(
+        overdue=Count("pk", filter=Q(next_check_on__lt=today) | Q(expires_on__lt=today)),
+        expiring=Count(
+            "pk",
+            filter=Q(expires_on__gte=today, expires_on__lte=warn)
+            | Q(next_check_on__gte=today, next_check_on__lte=warn),
+        ),
+        unchecked=Count(
+            "pk",
+            filter=~Q(
+                pk__in=EquipmentCheck.objects.filter(
+                    school=school, month=month, voided_at__isnull=True
+                ).values("equipment_id")
+            ),
+        ),
+    )
+
+
+# ---------------------------------------------------------------- gate
+
+
+def mask_id(value: str) -> str:
+    return f"{'*' * 14}{value[-4:]}" if value else ""
+
+
+def gate_entries(school: School, day: datetime.date, reveal: bool) -> list[GateEntry]:
+    """One day's gate register, with the ID number masked unless `reveal`."""
+    entries = list(
+        GateEntry.objects.filter(school=school, time_in__date=day)
+        .select_related("logged_by")
+        .order_by("time_in", "id")
+    )
+    for e in entries:
+        e.id_shown = e.id_number if reveal else mask_id(e.id_number)
+    return entries
+
+
+def still_inside(school: School, day: datetime.date) -> QuerySet[GateEntry]:
+    """Visitors who came in on or before `day` and were not logged out."""
+    return GateEntry.objects.filter(
+        school=school, time_out__isnull=True, voided_at__isnull=True, time_in__date__lte=day
+    ).order_by("time_in")
+
+
+def visitor_by_phone(school: School, phone: str) -> Visitor | None:
+    return Visitor.objects.filter(school=school, phone=phone.strip()).first()

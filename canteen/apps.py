@@ -1,9 +1,38 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+
+def _supplier_list_url(approval) -> str:
+    return reverse("canteen:supplier_list", args=[approval.school.code])
 
 
 class CanteenConfig(AppConfig):
     name = "canteen"
     verbose_name = _("Canteen")
+
+    def ready(self) -> None:
+        from canteen import capabilities, models, services
+        from logistics.approvals import ApprovalType, register_type
+        from logistics.registry import registry
+
+        register_type(
+            ApprovalType(
+                code=services.SUPPLIER_LIST_DOC,
+                label=_("Designated-supplier list"),
+                policy=services.supplier_list_policy,
+                url=_supplier_list_url,
+                on_finished=services.on_supplier_list_finished,
+            )
+        )
+        for model, capability in (
+            (models.MorningCheck, capabilities.CHECK),
+            (models.Receiving, capabilities.RECORD),
+            (models.Sample, capabilities.RECORD),
+            (models.Disinfection, capabilities.RECORD),
+            (models.TemperatureLog, capabilities.RECORD),
+            (models.AccompaniedMeal, capabilities.ACCOMPANY),
+        ):
+            registry.voidable(model, capability)

@@ -1,0 +1,23 @@
+"""The legal basis printed for each record type: one table, corrected in one place.
+
+规定 = 学校食品安全与营养健康管理规定 (2019, 教育部等令第45号); 法 = 食品安全法 (2021).
+"""
+
+from __future__ import annotations
+
+LEGAL_BASIS: dict[str, str] = {
+    "staff": "《食品安全法》第四十五条；《学校食品安全与营养健康管理规定》第二十五条",
+    "morning_check": "《学校食品安全与营养健康管理规定》第二十五条；GB 31654-2021 第6.2条",
+    "supplier": "《食品安全法》第五十条；《学校食品安全与营养健康管理规定》第三十六条",
+    "receiving": "《食品安全法》第五十条、第六十五条；《学校食品安全与营养健康管理规定》第三十七条",
+    "sample": "《学校食品安全与营养健康管理规定》第四十条；GB 31654-2021 第11条",
+    "disinfection": "《学校食品安全与营养健康管理规定》第三十九条；GB 31654-2021 第9.3条",
+    "temperature": "GB 31654-2021 第7.4、8.2条",
+    "accompanied": "《学校食品安全与营养健康管理规定》第十六条",
+    "menu": "《学校食品安全与营养健康管理规定》第二十七条",
+    "day_review": "《学校食品安全与营养健康管理规定》第十三条（膳食委员会）",
+}
+
+
+def basis(record_type: str) -> str:
+    return LEGAL_BASIS[record_type]

@@ -1,0 +1,328 @@
+"""Every canteen read used by pages, prints and notices, scoped by school.
+
+A page's query count does not grow with its rows: each list is one query (plus the paginator's
+count), related rows come with select_related or one prefetch.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from canteen.models import (
+    AccompaniedMeal,
+    CanteenDay,
+    DishRating,
+    Disinfection,
+    FollowUp,
+    GapMark,
+    Meal,
+    MenuDish,
+    MorningCheck,
+    Receiving,
+    ReceivingLine,
+    Sample,
+    StaffMember,
+    Supplier,
+    SupplierList,
+    TemperatureLog,
+)
+from logistics.models import School
+
+MIN_TEMPERATURE_READINGS = 2  # 冷藏/热保: twice a day
+
+
+@dataclass
+class Item:
+    """One entry due on the day: done, marked not applicable, or missing."""
+
+    key: str
+    label: str
+    done: bool
+    na_reason: str = ""
+
+    @property
+    def missing(self) -> bool:
+        return not self.done and not self.na_reason
+
+
+@dataclass
+class MealBoard:
+    meal: str
+    label: str
+    dishes: list[tuple[MenuDish, Sample | None]]
+    disinfections: list[Disinfection]
+    accompanied: list[AccompaniedMeal]
+    items: list[Item]
+    na_reason: str = ""
+
+    @property
+    def unsampled(self) -> list[MenuDish]:
+        return [d for d, s in self.dishes if s is None]
+
+
+@dataclass
+class DayBoard:
+    date: datetime.date
+    day: CanteenDay | None
+    meals: list[MealBoard]
+    staff: list[tuple[StaffMember, MorningCheck | None]]
+    temperatures: list[TemperatureLog]
+    receivings: list[Receiving]
+    items: list[Item] = field(default_factory=list)
+    marks: list[GapMark] = field(default_factory=list)
+
+    @property
+    def all_items(self) -> list[Item]:
+        return self.items + [i for m in self.meals for i in m.items]
+
+    @property
+    def missing(self) -> list[Item]:
+        return [i for i in self.all_items if i.missing]
+
+    @property
+    def status(self) -> str:
+        return self.day.status if self.day else CanteenDay.OPEN
+
+    @property
+    def deviations(self) -> list[str]:
+        """What the committee reads first: gaps, failed checks, out-of-range, rejections."""
+        found = [_("Missing: %(item)s") % {"item": i.label} for i in self.missing]
+        found += [
+            _("Not applicable: %(item)s (%(reason)s)") % {"item": i.label, "reason": i.na_reason}
+            for i in self.all_items
+            if i.na_reason
+        ]
+        found += [
+            _("Failed morning check: %(name)s") % {"name": s.name}
+            for s, c in self.staff
+            if c is not None and not c.passed
+        ]
+        found += [
+            _("Out of range: %(equipment)s %(label)s %(celsius)s °C; action: %(action)s")
+            % {
+                "equipment": t.get_equipment_display(),
+                "label": t.label,
+                "celsius": t.celsius,
+                "action": t.corrective_action,
+            }
+            for t in self.temperatures
+            if not t.in_range and not t.is_voided
+        ]
+        found += [
+            _("Rejected: %(supplier)s %(item)s (%(disposal)s)")
+            % {"supplier": r.supplier.name, "item": line.name, "disposal": line.disposal}
+            for r in self.receivings
+            if not r.is_voided
+            for line in r.lines.all()
+            if not line.accepted
+        ]
+        return found
+
+
+def day_board(school: School, date: datetime.date) -> DayBoard:
+    """Everything due and done on one day, per meal."""
+    day = CanteenDay.objects.filter(school=school, date=date).first()
+    marks = list(GapMark.objects.filter(school=school, day=day)) if day else []
+    na = {m.key: m.reason for m in marks}
+    staff = list(StaffMember.objects.filter(school=school, is_active=True).order_by("name", "id"))
+    checks = {
+        c.staff_id: c
+        for c in MorningCheck.objects.filter(school=school, date=date, voided_at__isnull=True)
+    }
+    dishes = list(MenuDish.objects.filter(school=school, date=date))
+    samples = {
+        s.dish_id: s
+        for s in Sample.objects.filter(
+            school=school, date=date, voided_at__isnull=True
+        ).select_related("sampler", "reviewer")
+    }
+    disinfections = list(
+        Disinfection.objects.filter(school=school, date=date).select_related("operator", "checker")
+    )
+    accompanied = list(
+        AccompaniedMeal.objects.filter(school=school, date=date)
+        .select_related("companion")
+        .prefetch_related(Prefetch("ratings", queryset=DishRating.objects.select_related("dish")))
+    )
+    temperatures = list(
+        TemperatureLog.objects.filter(school=school, date=date).select_related("recorded_by")
+    )
+    receivings = list(
+        Receiving.objects.filter(school=school, date=date)
+        .select_related("supplier", "inspector", "second_inspector")
+        .prefetch_related("lines")
+    )
+
+    def item(key: str, label: str, done: bool, meal_na: str = "") -> Item:
+        return Item(key, label, done, "" if done else (na.get(key) or meal_na))
+
+    meals = []
+    for meal, label in Meal.choices:
+        meal_na = na.get(f"meal:{meal}", "")
+        meal_dishes = [(d, samples.get(d.pk)) for d in dishes if d.meal == meal]
+        meal_dis = [d for d in disinfections if d.meal == meal]
+        meal_acc = [a for a in accompanied if a.meal == meal]
+        items = [
+            item(f"menu:{meal}", _("%(meal)s menu") % {"meal": label}, bool(meal_dishes), meal_na)
+        ]
+        items += [
+            item(
+                f"sample:{d.pk}",
+                _("%(meal)s sample: %(dish)s") % {"meal": label, "dish": d.name},
+                s is not None,
+                meal_na,
+            )
+            for d, s in meal_dishes
+        ]
+        items.append(
+            item(
+                f"disinfection:{meal}",
+                _("%(meal)s tableware disinfection") % {"meal": label},
+                any(not d.is_voided for d in meal_dis),
+                meal_na,
+            )
+        )
+        items.append(
+            item(
+                f"accompanied:{meal}",
+                _("%(meal)s accompanied meal") % {"meal": label},
+                any(not a.is_voided for a in meal_acc),
+                meal_na,
+            )
+        )
+        meals.append(MealBoard(meal, label, meal_dishes, meal_dis, meal_acc, items, meal_na))
+    day_items = [
+        item(f"morning:{s.pk}", _("Morning check: %(name)s") % {"name": s.name}, s.pk in checks)
+        for s in staff
+    ]
+    readings = sum(1 for t in temperatures if not t.is_voided)
+    day_items.append(
+        item(
+            "temperature",
+            _("Fridge and hot-holding temperatures (twice a day)"),
+            readings >= MIN_TEMPERATURE_READINGS,
+        )
+    )
+    return DayBoard(
+        date=date,
+        day=day,
+        meals=meals,
+        staff=[(s, checks.get(s.pk)) for s in staff],
+        temperatures=temperatures,
+        receivings=receivings,
+        items=day_items,
+        marks=marks,
+    )
+
+
+def day_followups(school: School, date: datetime.date) -> list[FollowUp]:
+    return list(
+        FollowUp.objects.filter(school=school, date=date).select_related("raised_by", "replied_by")
+    )
+
+
+def days_waiting_review(school: School) -> QuerySet[CanteenDay]:
+    return CanteenDay.objects.filter(school=school, status=CanteenDay.CLOSED).order_by("date")
+
+
+def day_list(school: School) -> QuerySet[CanteenDay]:
+    return CanteenDay.objects.filter(school=school).select_related("closed_by", "reviewed_by")
+
+
+def followup_list(school: School) -> QuerySet[FollowUp]:
+    return (
+        FollowUp.objects.filter(school=school)
+        .select_related("raised_by", "replied_by")
+        .order_by(Q(replied_at__isnull=False), "deadline", "-id")
+    )
+
+
+def staff_list(school: School) -> QuerySet[StaffMember]:
+    return StaffMember.objects.filter(school=school).select_related("user")
+
+
+def staff_choices(school: School) -> QuerySet[StaffMember]:
+    return StaffMember.objects.filter(school=school, is_active=True).order_by("name", "id")
+
+
+def supplier_list(school: School) -> QuerySet[Supplier]:
+    return Supplier.objects.filter(school=school)
+
+
+def supplier_lists(school: School) -> QuerySet[SupplierList]:
+    return (
+        SupplierList.objects.filter(school=school)
+        .select_related("approval")
+        .prefetch_related("entries__supplier")
+    )
+
+
+def menu_week(school: School, week_start: datetime.date) -> dict[tuple[datetime.date, str], list]:
+    """The week's dishes by (date, meal)."""
+    found: dict[tuple[datetime.date, str], list] = defaultdict(list)
+    for dish in MenuDish.objects.filter(
+        school=school, date__gte=week_start, date__lt=week_start + datetime.timedelta(days=7)
+    ):
+        found[(dish.date, dish.meal)].append(dish)
+    return found
+
+
+# ------------------------------------------------------------- ledgers for a date range
+
+
+def samples_between(school: School, start: datetime.date, end: datetime.date) -> QuerySet[Sample]:
+    return (
+        Sample.objects.filter(school=school, date__gte=start, date__lte=end)
+        .select_related("dish", "sampler", "reviewer", "disposed_by", "recorded_by")
+        .order_by("date", "meal", "dish__position", "id")
+    )
+
+
+def morning_checks_between(school, start, end) -> QuerySet[MorningCheck]:
+    return (
+        MorningCheck.objects.filter(school=school, date__gte=start, date__lte=end)
+        .select_related("staff", "checked_by")
+        .order_by("date", "staff__name", "id")
+    )
+
+
+def receiving_lines_between(school, start, end) -> QuerySet[ReceivingLine]:
+    return (
+        ReceivingLine.objects.filter(
+            school=school, receiving__date__gte=start, receiving__date__lte=end
+        )
+        .select_related(
+            "receiving__supplier", "receiving__inspector", "receiving__second_inspector"
+        )
+        .order_by("receiving__date", "receiving_id", "id")
+    )
+
+
+def disinfections_between(school, start, end) -> QuerySet[Disinfection]:
+    return (
+        Disinfection.objects.filter(school=school, date__gte=start, date__lte=end)
+        .select_related("operator", "checker")
+        .order_by("date", "meal", "id")
+    )
+
+
+def accompanied_between(school, start, end) -> QuerySet[AccompaniedMeal]:
+    return (
+        AccompaniedMeal.objects.filter(school=school, date__gte=start, date__lte=end)
+        .select_related("companion")
+        .prefetch_related(Prefetch("ratings", queryset=DishRating.objects.select_related("dish")))
+        .order_by("date", "meal", "id")
+    )
+
+
+def temperatures_between(school, start, end) -> QuerySet[TemperatureLog]:
+    return (
+        TemperatureLog.objects.filter(school=school, date__gte=start, date__lte=end)
+        .select_related("recorded_by")
+        .order_by("taken_at", "id")
+    )

@@ -55,12 +55,15 @@ fi
 # --- virtualenv ------------------------------------------------------------------------
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
     || die "Python 3.11 or newer is needed (found: $("$PYTHON" --version 2>&1))"
+# `run` installs the production lock; `test` the dev lock, which adds the test tools to it.
+lock="$ROOT/requirements.lock"
+[[ "$MODE" == test ]] && lock="$ROOT/requirements-dev.lock"
 stamp="$VENV/.requirements.sha256"
-want="$(sha256sum "$ROOT/requirements.lock" | cut -d' ' -f1)"
+want="$(cat "$ROOT/requirements.lock" "$lock" | sha256sum | cut -d' ' -f1)"
 if [[ ! -x "$VENV/bin/python" || "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
     say "installing the pinned Python dependencies into .venv"
     [[ -x "$VENV/bin/python" ]] || "$PYTHON" -m venv "$VENV"
-    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements.lock" \
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$lock" \
         >"$VAR/pip.log" 2>&1 || { tail -n 30 "$VAR/pip.log" >&2; die "pip install failed"; }
     echo "$want" > "$stamp"
 fi

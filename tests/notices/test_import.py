@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
+import tracemalloc
+import zipfile
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scopes_disabled
 from openpyxl import Workbook
@@ -116,3 +120,104 @@ def test_a_draft_can_be_typed_in_again_from_its_own_text(world):
     header, *rows = [line.split("\t") for line in importing.as_pasted(snapshot).split("\n")]
     again = importing.build_table(title="t", period="p", header=header, rows=rows).to_json()
     assert again == snapshot
+
+
+def _workbook(
+    rows, *, sub: tuple[str, str] | None = None, extra: tuple[str, bytes] | None = None
+) -> bytes:
+    """An .xlsx of `rows`; `sub` rewrites every XML part with re.sub(pattern, repl), `extra`
+    (name, content) adds a part, deflated, the way a padded or crafted file carries one."""
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    stream = io.BytesIO()
+    wb.save(stream)
+    source = zipfile.ZipFile(io.BytesIO(stream.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            text = source.read(name).decode()
+            target.writestr(name, re.sub(*sub, text) if sub else text)
+        if extra:
+            target.writestr(*extra)
+    return out.getvalue()
+
+
+ROWS = [["姓名", "金额（元）"], ["张三", 12], ["李四", 5]]
+PAD = "customXml/item1.xml"
+
+
+def test_a_workbook_declaring_a_huge_sheet_is_refused_before_its_rows_are_read():
+    # The issue's sample: 5,001 short rows, about 27 KB, declaring A1:XFD5002; read-only
+    # openpyxl padded every row to 16,384 cells (82 million) and took 650 MB.
+    rows = [["姓名", "人数"]] + [["张三", 1]] * 5000
+    data = _workbook(rows, sub=(r'<dimension ref="[^"]*"', '<dimension ref="A1:XFD5002"'))
+    assert len(data) < 50_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationError) as exc:
+            importing.read_xlsx(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "工作表声明的范围是 A1:XFD5002（81952768 个单元格）" in exc.value.messages[0]
+    assert "最多 5000 行 × 20 列" in exc.value.messages[0]
+    assert peak < 20 * 1024 * 1024
+
+
+def test_a_declared_range_a_little_wider_than_the_table_is_read_column_bounded():
+    # A1:AX300 is within proportion (15,000 cells); only the table's columns are read, so the
+    # header is not padded to 50 columns and the table imports.
+    data = _workbook(ROWS, sub=(r'<dimension ref="[^"]*"', '<dimension ref="A1:AX300"'))
+    header, rows = importing.read_xlsx(data)
+    assert len(header) == importing.MAX_COLUMNS + 1 and header[:2] == ["姓名", "金额（元）"]
+    snapshot = importing.build_table(title="t", period="p", header=header, rows=rows)
+    assert snapshot.totals == {"c1": Decimal("17.00")}
+
+
+def test_a_table_wider_than_twenty_columns_is_refused_with_the_limit():
+    header = [f"列{i}" for i in range(1, 31)]
+    with pytest.raises(ValidationError, match="第 1 行：最多 20 列，这张表超过了 20 列。"):
+        importing.read_xlsx(_workbook([header, list(range(30))]))
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            ("customXml/item1.xml", b" " * (2 * 1024 * 1024)),
+            "压缩比异常（customXml/item1.xml 解压后是压缩时的",
+        ),
+        (
+            ("customXml/item1.xml", bytes(range(256)) * (140 * 1024)),
+            "该文件解压后有 35 MB，超过了 30 MB 的上限",
+        ),
+    ],
+    ids=["compression-ratio", "unpacked-size"],
+)
+def test_a_workbook_that_unpacks_out_of_proportion_is_refused(extra, message):
+    with pytest.raises(ValidationError) as exc:
+        importing.read_xlsx(_workbook(ROWS, extra=extra))
+    assert message in exc.value.messages[0]
+
+
+def test_a_workbook_declaring_too_many_shared_strings_is_refused():
+    # openpyxl writes the table only when asked; this one is what a crafted file carries.
+    strings = (
+        b'<?xml version="1.0"?>\n<x:sst xmlns:x="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main" count="50000000" uniqueCount="50000000"><x:si><x:t>a'
+        b"</x:t></x:si></x:sst>"
+    )
+    data = _workbook(ROWS, extra=("xl/sharedStrings.xml", strings))
+    with pytest.raises(ValidationError, match="该文件声明了 50000000 个不同的文本"):
+        importing.read_xlsx(data)
+
+
+def test_an_oversized_workbook_is_refused_on_the_page_and_nothing_is_imported(world, login):
+    data = _workbook(ROWS, sub=(r'<dimension ref="[^"]*"', '<dimension ref="A1:XFD5002"'))
+    upload = SimpleUploadedFile("fees.xlsx", data)
+    page = login("director").post(URL, {**FORM, "upload": upload}).content.decode()
+    assert "工作表声明的范围是 A1:XFD5002" in page
+    assert 'value="2022年秋季学期作业本费公示"' in page
+    with scopes_disabled():
+        assert not Notice.objects.exists()

@@ -17,6 +17,10 @@ class LogisticsConfig(AppConfig):
 
     def ready(self) -> None:
         from logistics import roles, todos  # noqa: F401  register capabilities and to-dos
+        from logistics.models import Attachment
+        from logistics.registry import registry
+
+        registry.voidable(Attachment, "attachments.void")
 
         # After every migrate, so capabilities that apps add reach the default roles.
         post_migrate.connect(_sync_roles, sender=self)

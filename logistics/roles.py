@@ -38,6 +38,11 @@ registry.capability(
     ("central_principal", "principal", "director", "accountant"),
 )
 registry.capability("attachments.view", _("Download attachments"), STAFF_ROLES)
+registry.capability(
+    "attachments.void",
+    _("Void a wrongly uploaded photo or scan, with a reason"),
+    ("principal", "director", "accountant"),
+)
 
 
 def sync_default_roles() -> None:

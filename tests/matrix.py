@@ -22,3 +22,6 @@ class Row:
     method: str = "get"
     data: dict = field(default_factory=dict)
     ok: tuple[int, ...] = (200,)
+    # effect(world) -> bool: what the allowed request changes (a POST's service ran). The
+    # matrix checks it is False before (the refused requests changed nothing) and True after.
+    effect: Callable[[Any], bool] | None = None

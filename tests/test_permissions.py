@@ -51,20 +51,22 @@ def test_every_url_is_in_the_matrix():
     assert not missing, f"URL patterns missing from the permission matrix: {sorted(missing)}"
 
 
-def test_every_school_view_declares_a_capability():
-    resolver = get_resolver()
+def _school_views(resolver: URLResolver, prefix: str = ""):
+    """Every view under a /s/<school_code>/ pattern, however deeply included."""
     for p in resolver.url_patterns:
-        if isinstance(p, URLResolver) and "school_code" in str(p.pattern):
-            for view in _views(p):
-                assert hasattr(view, "required_capability"), view
-
-
-def _views(resolver: URLResolver):
-    for p in resolver.url_patterns:
+        route = prefix + str(p.pattern)
         if isinstance(p, URLResolver):
-            yield from _views(p)
-        else:
-            yield p.callback
+            if p.namespace != "admin":
+                yield from _school_views(p, route)
+        elif "school_code" in route:
+            yield route, p.callback
+
+
+def test_every_school_view_declares_a_capability():
+    views = list(_school_views(get_resolver()))
+    assert any(route.startswith("s/<slug:school_code>/notices/") for route, _ in views)
+    for route, view in views:
+        assert hasattr(view, "required_capability"), route
 
 
 def _request(client, row: Row, url: str):
@@ -90,8 +92,12 @@ def test_permission_matrix(row: Row, world, login, client):
         if row.denied:
             assert _request(login(row.denied), row, url).status_code == 403, url
 
+    if row.effect is not None:
+        assert not row.effect(world), f"{url}: a refused request had an effect"
     response = _request(login(row.allowed), row, url)
     assert response.status_code in row.ok, (url, response.status_code)
+    if row.effect is not None:
+        assert row.effect(world), f"{url}: the allowed request had no effect"
 
 
 def test_record_of_another_school_is_404_even_with_the_capability(world, login):

@@ -15,6 +15,13 @@ registry.capability(
     ("principal", "director", "accountant", "canteen_manager"),
 )
 registry.capability("notices.approve", _("Approve and withdraw public notices"), ("principal",))
+# When nobody but the preparer could publish a notice (a principal's own), the central school
+# signs it: nobody publishes their own notice.
+registry.capability(
+    "notices.approve_central",
+    _("Publish member schools' notices their own publisher prepared"),
+    ("central_principal",),
+)
 registry.nav_item(NavItem(_("Notices"), "notices:list", "notices.view", order=90))
 
 registry.bench_page(BenchPage("notices (staff)", lambda s: f"/s/{s.code}/notices/", "notices.view"))

@@ -142,3 +142,22 @@ class Rendering(SchoolOwned):
     class Meta:
         verbose_name = _("PDF rendering")
         verbose_name_plural = _("PDF renderings")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class KindSetting(SchoolOwned):
+    """A school's choice of who publishes one kind of notice (the kind's default otherwise):
+    e.g. the food-safety officer signs the daily purchase report instead of the principal."""
+
+    kind = models.CharField(_("kind"), max_length=60)
+    publish_capability = models.CharField(_("published by (capability)"), max_length=80)
+
+    class Meta:
+        verbose_name = _("notice publisher")
+        verbose_name_plural = _("notice publishers")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "kind"], name="notice_kind_setting_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.publish_capability}"

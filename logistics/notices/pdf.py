@@ -56,6 +56,7 @@ def print_html(
     verify_code: str = "",
     version: int = 1,
     published_on=None,
+    draft: bool = False,
 ) -> str:
     """The print HTML of a snapshot. With a verification code it is a public notice (QR code,
     publication period, complaint phone, masked personal data); without, a staff report."""
@@ -76,6 +77,7 @@ def print_html(
             "printed_on": timezone.localdate(),
             "landscape": len(table.headers) >= LANDSCAPE_FROM_COLUMNS,
             "font_family": FONT_FAMILY,
+            "draft": draft,
         },
     )
 

@@ -4,8 +4,10 @@ as notices: an app builds a Snapshot from its selector and hands it here."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from django.http import HttpResponse
+from django.utils import translation
 
 from logistics.models import School
 from logistics.notices import pdf, xlsx
@@ -17,17 +19,24 @@ CONTENT_TYPES = {
 }
 
 
-def report_download(snapshot: Snapshot, *, school: School, fmt: str, filename: str) -> HttpResponse:
-    """The report as an A4 PDF or an Excel workbook (no verification code, nothing masked)."""
-    data = snapshot.to_json()
-    if fmt == "pdf":
-        body, _pages = pdf.html_to_pdf(pdf.print_html(snapshot=data, school_name=school.name))
-    elif fmt == "xlsx":
-        stream = io.BytesIO()
-        xlsx.write_xlsx(data, stream, school_name=school.name)
-        body = stream.getvalue()
-    else:
+def report_download(
+    snapshot: Snapshot | Callable[[], Snapshot], *, school: School, fmt: str, filename: str
+) -> HttpResponse:
+    """The report as an A4 PDF or an Excel workbook (no verification code, nothing masked).
+
+    Pass a function that builds the snapshot, so its titles and labels are made in Chinese
+    whatever the language of the person downloading it."""
+    if fmt not in CONTENT_TYPES:
         raise ValueError(f"unknown report format {fmt!r}")
+    # Printed papers are Chinese whatever the language of the person who downloads them.
+    with translation.override("zh-hans"):
+        data = (snapshot() if callable(snapshot) else snapshot).to_json()
+        if fmt == "pdf":
+            body, _pages = pdf.html_to_pdf(pdf.print_html(snapshot=data, school_name=school.name))
+        else:
+            stream = io.BytesIO()
+            xlsx.write_xlsx(data, stream, school_name=school.name)
+            body = stream.getvalue()
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from logistics.models import School
+from logistics.notices.kinds import all_kinds, get_kind
 from logistics.notices.models import Notice
 
 LIST_FIELDS = (
@@ -49,7 +50,9 @@ def on_board(school: School, month: datetime.date | None = None) -> QuerySet[Not
         start = timezone.make_aware(datetime.datetime(month.year, month.month, 1))
         end_month = datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
         end = timezone.make_aware(datetime.datetime(end_month.year, end_month.month, 1))
-        public = public.filter(published_at__gte=start, published_at__lt=end)
+        public = public.filter(published_at__gte=start, published_at__lt=end).filter(
+            _publicly_readable()
+        )
     return public.only(
         "id",
         "kind",
@@ -65,10 +68,32 @@ def on_board(school: School, month: datetime.date | None = None) -> QuerySet[Not
     ).order_by("-published_at")
 
 
+def _archived_kinds() -> list[str]:
+    return [k.code for k in all_kinds() if k.public_archive and not k.personal_data]
+
+
+def _publicly_readable() -> Q:
+    """Published or superseded (never withdrawn), and either a kind kept in the public archive
+    or still in its publication period (personal data leaves when the period ends)."""
+    return Q(status__in=[Notice.PUBLISHED, Notice.SUPERSEDED]) & (
+        Q(kind__in=_archived_kinds()) | Q(public_until__gte=timezone.localdate())
+    )
+
+
+def is_publicly_readable(notice: Notice) -> bool:
+    """The same rule as _publicly_readable(), for one notice already loaded."""
+    if notice.status not in (Notice.PUBLISHED, Notice.SUPERSEDED):
+        return False
+    kind = get_kind(notice.kind)
+    in_period = notice.public_until is not None and notice.public_until >= timezone.localdate()
+    return (kind.public_archive and not kind.personal_data) or in_period
+
+
 def board_months(school: School) -> list[datetime.date]:
     return [
         m.date() if hasattr(m, "date") else m
         for m in Notice.objects.filter(school=school, published_at__isnull=False)
+        .filter(_publicly_readable())
         .annotate(month=TruncMonth("published_at"))
         .values_list("month", flat=True)
         .distinct()

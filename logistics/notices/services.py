@@ -8,15 +8,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from logistics import approvals
 from logistics.audit import record_event
 from logistics.models import Approval, School, Signature
 from logistics.notices import tasks
-from logistics.notices.kinds import FREE_TABLE, NoRecords, get_kind
-from logistics.notices.models import Notice, Rendering
+from logistics.notices.kinds import FREE_TABLE, NoRecords, NoticeKind, get_kind
+from logistics.notices.models import KindSetting, Notice, Rendering
+from logistics.roles import users_with_capability
 
 DOC_TYPE = "notice"
 MAX_PUBLICATION_DAYS = 365
@@ -29,7 +30,9 @@ def _build(school: School, kind_code: str, start, end) -> dict[str, Any]:
     if start and end and start > end:
         raise ValidationError({"period_end": _("The period ends before it starts.")})
     try:
-        return kind.build(school=school, start=start, end=end).to_json()
+        # Printed notices are Chinese whatever the preparer's language.
+        with translation.override("zh-hans"):
+            return kind.build(school=school, start=start, end=end).to_json()
     except NoRecords as exc:
         raise ValidationError(str(exc) or _("There are no records for this period.")) from exc
 
@@ -94,6 +97,26 @@ def notice_create_table(*, school: School, actor, snapshot: dict[str, Any]) -> N
             ),
             actor,
         )
+
+
+def publish_capability(school: School, kind: NoticeKind) -> str:
+    """Who publishes this kind in this school: the school's choice, else the kind's default."""
+    chosen = (
+        KindSetting.objects.filter(school=school, kind=kind.code)
+        .values_list("publish_capability", flat=True)
+        .first()
+    )
+    return chosen or kind.publish_capability
+
+
+def notice_policy(school: School, notice: Notice) -> list[approvals.Step]:
+    """One signature by the kind's publisher; when only the preparer holds that capability
+    (the principal's own notice), the central school signs instead."""
+    capability = publish_capability(school, get_kind(notice.kind))
+    others = [u for u in users_with_capability(school, capability) if u.pk != notice.created_by_id]
+    if others or school.parent_id is None:
+        return [approvals.Step(capability, _("Publisher"))]
+    return [approvals.Step("notices.approve_central", _("Central-school principal"))]
 
 
 def _lock(school: School, notice_id: int) -> Notice:
@@ -177,9 +200,15 @@ def notice_submit(*, school: School, actor, notice_id: int) -> Notice:
             return notice  # a repeated POST
         if not is_editable(notice):
             raise ValidationError(_("Only a draft can be submitted."))
+        # The preparer is the requester whoever presses the button, so the engine never
+        # lets them publish their own notice.
         if notice.approval is None:
             notice.approval = approvals.approval_start(
-                school=school, actor=actor, doc_type=DOC_TYPE, obj=notice, title=notice.title
+                school=school,
+                actor=notice.created_by,
+                doc_type=DOC_TYPE,
+                obj=notice,
+                title=notice.title,
             )
         else:
             approvals.approval_restart(
@@ -273,9 +302,19 @@ def notice_correct(*, school: School, actor, notice_id: int) -> Notice:
         notice = _lock(school, notice_id)
         if notice.status != Notice.PUBLISHED:
             raise ValidationError(_("Only a published notice can be corrected."))
-        existing = Notice.objects.filter(supersedes=notice).first()
+        # A correction under way is reused; a rejected one leaves the way open for another.
+        existing = Notice.objects.filter(supersedes=notice).exclude(status=Notice.REJECTED).first()
         if existing is not None:
             return existing
+        rejected = Notice.objects.filter(supersedes=notice, status=Notice.REJECTED).first()
+        if rejected is not None:
+            # supersedes is one-to-one: the rejected attempt lets go of the published notice.
+            Notice.objects.filter(pk=rejected.pk).update(supersedes=None)
+        last_version = (
+            Notice.objects.filter(series=notice.series)
+            .order_by("-version")
+            .values_list("version", flat=True)[0]
+        )
         if get_kind(notice.kind).build is not None:
             snapshot = _build(school, notice.kind, notice.period_start, notice.period_end)
             snapshot["notes"] = notice.snapshot.get("notes", "")
@@ -291,7 +330,7 @@ def notice_correct(*, school: School, actor, notice_id: int) -> Notice:
                 snapshot=snapshot,
                 created_by=actor,
                 series=notice.series,
-                version=notice.version + 1,
+                version=last_version + 1,
                 supersedes=notice,
             ),
             actor,
@@ -302,7 +341,7 @@ approvals.register_type(
     approvals.ApprovalType(
         code=DOC_TYPE,
         label=_("Public notice"),
-        policy=lambda school, notice: [approvals.Step("notices.approve", _("Principal"))],
+        policy=notice_policy,
         url=lambda approval: f"/s/{approval.school.code}/notices/{approval.object_id}/",
         on_finished=_on_approval_finished,
     )

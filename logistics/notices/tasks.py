@@ -7,7 +7,7 @@ only ever rendered here, never inside a request that could time out.
 from __future__ import annotations
 
 from django.core.files.base import ContentFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 from django_tasks import task
 
@@ -31,14 +31,16 @@ def render_stored_pdf(rendering_id: int, *, report_progress: bool = False) -> Re
                 )
 
         progress(10)
-        html = pdf.print_html(
-            snapshot=notice.snapshot,
-            school_name=school.name,
-            complaint_phone=school.complaint_phone,
-            verify_code=notice.verify_code,
-            version=notice.version,
-            published_on=timezone.localdate(notice.published_at),
-        )
+        # Printed in Chinese whatever the language of the visitor who asked first.
+        with translation.override("zh-hans"):
+            html = pdf.print_html(
+                snapshot=notice.snapshot,
+                school_name=school.name,
+                complaint_phone=school.complaint_phone,
+                verify_code=notice.verify_code,
+                version=notice.version,
+                published_on=timezone.localdate(notice.published_at),
+            )
         progress(20)
         data, pages = pdf.html_to_pdf(html, progress if report_progress else None)
         rendering.file.save(

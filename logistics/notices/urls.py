@@ -16,6 +16,7 @@ staff = [
     path("<int:pk>/submit/", views.notice_submit, name="submit"),
     path("<int:pk>/correct/", views.notice_correct, name="correct"),
     path("<int:pk>/withdraw/", views.notice_withdraw, name="withdraw"),
+    path("<int:pk>/print/", views.notice_print_draft, name="print_draft"),
 ]
 
 # Public pages need no login: their kwarg is `code`, not `school_code`, so the scoping

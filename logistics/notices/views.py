@@ -4,10 +4,10 @@ import datetime
 import io
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_scopes import scope, scopes_disabled
@@ -108,7 +108,7 @@ def notice_create_table(request: HttpRequest, school_code: str) -> HttpResponse:
 
 @requires("notices.prepare")
 def notice_replace_table(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
-    notice = get_for_school(request, Notice, pk=pk, kind=FREE_TABLE.code)
+    notice = _prepared(request, pk, kind=FREE_TABLE.code)
     snap = notice.snapshot
     form = forms.TableNoticeForm(
         request.POST or None,
@@ -137,6 +137,20 @@ def notice_replace_table(request: HttpRequest, school_code: str, pk: int) -> Htt
     return render(request, "notices/create_table.html", {"form": form, "notice": notice})
 
 
+def _prepared(request: HttpRequest, pk: int, **lookup) -> Notice:
+    """A notice the user may prepare: its kind's own capability, not only notices.prepare."""
+    notice = get_for_school(request, Notice, pk=pk, **lookup)
+    if get_kind(notice.kind).capability not in request.capabilities:
+        raise PermissionDenied
+    return notice
+
+
+def _is_publisher(request: HttpRequest, notice: Notice) -> bool:
+    return services.publish_capability(request.school, get_kind(notice.kind)) in (
+        request.capabilities
+    )
+
+
 @require_GET
 @requires("notices.view")
 def notice_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
@@ -145,6 +159,7 @@ def notice_detail(request: HttpRequest, school_code: str, pk: int) -> HttpRespon
     # Those who prepare this kind see personal data in full; everyone else as the public does.
     full = kind.capability in request.capabilities
     editable = services.is_editable(notice)
+    publisher = _is_publisher(request, notice)
     return render(
         request,
         "notices/detail.html",
@@ -153,7 +168,8 @@ def notice_detail(request: HttpRequest, school_code: str, pk: int) -> HttpRespon
             "kind": kind,
             "table": tables.table(notice.snapshot, public=not full),
             "full": full,
-            "editable": editable and "notices.prepare" in request.capabilities,
+            "editable": editable and full and "notices.prepare" in request.capabilities,
+            "can_print_draft": notice.published_at is None and (full or publisher),
             "draft_form": forms.DraftForm(
                 initial={
                     "notes": notice.snapshot.get("notes", ""),
@@ -161,9 +177,9 @@ def notice_detail(request: HttpRequest, school_code: str, pk: int) -> HttpRespon
                 }
             ),
             "withdraw_form": forms.WithdrawForm(),
-            "can_withdraw": notice.status == Notice.PUBLISHED
-            and "notices.approve" in request.capabilities,
+            "can_withdraw": notice.status == Notice.PUBLISHED and publisher,
             "can_correct": notice.status == Notice.PUBLISHED
+            and full
             and "notices.prepare" in request.capabilities,
         },
     )
@@ -182,7 +198,7 @@ def _act(request: HttpRequest, pk: int, action, success: str, **kwargs) -> HttpR
 @require_POST
 @requires("notices.prepare")
 def notice_edit(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
-    notice = get_for_school(request, Notice, pk=pk)
+    notice = _prepared(request, pk)
     form = forms.DraftForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
@@ -195,16 +211,14 @@ def notice_edit(request: HttpRequest, school_code: str, pk: int) -> HttpResponse
 @require_POST
 @requires("notices.prepare")
 def notice_submit(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
-    notice = get_for_school(request, Notice, pk=pk)
-    return _act(
-        request, notice.pk, services.notice_submit, _("Submitted to the principal for approval.")
-    )
+    notice = _prepared(request, pk)
+    return _act(request, notice.pk, services.notice_submit, _("Submitted for approval."))
 
 
 @require_POST
 @requires("notices.prepare")
 def notice_correct(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
-    notice = get_for_school(request, Notice, pk=pk)
+    notice = _prepared(request, pk)
     return _act(
         request,
         notice.pk,
@@ -214,9 +228,11 @@ def notice_correct(request: HttpRequest, school_code: str, pk: int) -> HttpRespo
 
 
 @require_POST
-@requires("notices.approve")
+@requires("notices.view")  # the kind's publisher, checked below
 def notice_withdraw(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
     notice = get_for_school(request, Notice, pk=pk)
+    if not _is_publisher(request, notice):
+        raise PermissionDenied
     form = forms.WithdrawForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the reason for withdrawing the notice."))
@@ -227,6 +243,25 @@ def notice_withdraw(request: HttpRequest, school_code: str, pk: int) -> HttpResp
         services.notice_withdraw,
         _("The notice was withdrawn."),
         reason=form.cleaned_data["reason"],
+    )
+
+
+@require_GET
+@requires("notices.view")
+def notice_print_draft(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    """A draft printed for checking before approval: watermarked 草稿, no verification code."""
+    notice = get_for_school(request, Notice, pk=pk, published_at__isnull=True)
+    if get_kind(notice.kind).capability not in request.capabilities and not _is_publisher(
+        request, notice
+    ):
+        raise PermissionDenied
+    with translation.override("zh-hans"):
+        html = pdf.print_html(snapshot=notice.snapshot, school_name=request.school.name, draft=True)
+    body, _pages = pdf.html_to_pdf(html)
+    return HttpResponse(
+        body,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="draft-{notice.pk}.pdf"'},
     )
 
 
@@ -270,15 +305,25 @@ def _published(code: str, verify_code: str) -> Notice:
     return notice
 
 
+def _readable(code: str, verify_code: str) -> Notice:
+    """A notice whose content the public may still read: not withdrawn, and not a notice with
+    personal data past its publication period (the verify page still tells its status)."""
+    notice = _published(code, verify_code)
+    if not selectors.is_publicly_readable(notice):
+        raise Http404
+    return notice
+
+
 def _status_context(notice: Notice) -> dict:
     current = None
     if notice.status == Notice.SUPERSEDED:
         with scope(school=notice.school_id):
             current = selectors.current_version(notice)
+    readable = selectors.is_publicly_readable(notice)
     return {
         "notice": notice,
         "public_school": notice.school,
-        "table": tables.table(notice.snapshot, public=True),
+        "table": tables.table(notice.snapshot, public=True) if readable else None,
         "current": current,
     }
 
@@ -301,7 +346,7 @@ def verify(request: HttpRequest, verify_code: str) -> HttpResponse:
 def public_pdf(request: HttpRequest, code: str, verify_code: str) -> HttpResponse:
     """The stored PDF; a short notice is rendered on the spot the first time, a long one only
     by the background task (this page then shows its progress)."""
-    notice = _published(code, verify_code)
+    notice = _readable(code, verify_code)
     with scope(school=notice.school_id):
         rendering, _created = Rendering.objects.get_or_create(school=notice.school, notice=notice)
         if rendering.status != Rendering.DONE:
@@ -327,7 +372,7 @@ def public_pdf(request: HttpRequest, code: str, verify_code: str) -> HttpRespons
 
 @require_GET
 def public_pdf_status(request: HttpRequest, code: str, verify_code: str) -> HttpResponse:
-    notice = _published(code, verify_code)
+    notice = _readable(code, verify_code)
     with scope(school=notice.school_id):
         rendering = get_object_or_404(Rendering, notice=notice)
     return render(
@@ -339,15 +384,16 @@ def public_pdf_status(request: HttpRequest, code: str, verify_code: str) -> Http
 
 @require_GET
 def public_xlsx(request: HttpRequest, code: str, verify_code: str) -> HttpResponse:
-    notice = _published(code, verify_code)
+    notice = _readable(code, verify_code)
     stream = io.BytesIO()
-    write_xlsx(
-        notice.snapshot,
-        stream,
-        school_name=notice.school.name,
-        verify_code=notice.verify_code,
-        verify_url=pdf.verify_url(notice.verify_code),
-    )
+    with translation.override("zh-hans"):
+        write_xlsx(
+            notice.snapshot,
+            stream,
+            school_name=notice.school.name,
+            verify_code=notice.verify_code,
+            verify_url=pdf.verify_url(notice.verify_code),
+        )
     stream.seek(0)
     return FileResponse(
         stream,

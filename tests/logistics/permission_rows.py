@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
+from logistics.models import Attachment, AuditEvent, Signature
 from tests.logistics.factories import ApprovalFactory, AttachmentFactory
 from tests.matrix import Row
 
@@ -14,6 +16,21 @@ def _attachment(world, school):
             AttachmentFactory(school=school, uploaded_by=world.user("director")).uuid,
         ],
     )
+
+
+def _void(world, school):
+    attachment = AttachmentFactory(school=school, uploaded_by=world.user("director"))
+    return reverse("record_void", args=[school.code, "logistics.attachment", attachment.pk])
+
+
+def _voided(world):
+    with scopes_disabled():
+        return Attachment.objects.filter(school=world.school, voided_at__isnull=False).exists()
+
+
+def _signed(world):
+    with scopes_disabled():
+        return Signature.objects.filter(school=world.school).exists()
 
 
 def _approval_act(world, school):
@@ -40,9 +57,99 @@ ROWS = [
         _approval_act,
         allowed="principal",
         method="post",
-        data={"action": "remind"},
+        data={"action": "sign", "step": 0},
         ok=(302,),
+        effect=_signed,
+    ),
+    Row(
+        "record_void",
+        _void,
+        allowed="director",
+        denied="teacher",
+        method="post",
+        data={"reason": "上传错了", "next": "/"},
+        ok=(302,),
+        effect=_voided,
     ),
     Row("attachment_download", _attachment, allowed="director", denied="cook"),
     Row("password_change", lambda w, s: reverse("password_change"), allowed="teacher"),
+]
+
+
+# --- the school staff page (logistics/staff) ------------------------------------------------
+
+
+def _staff_member(world, school):
+    from django.contrib.auth import get_user_model
+
+    from logistics.models import Membership, Role
+
+    user = get_user_model().objects.create_user("member1", first_name="成员一")
+    membership = Membership.objects.create(user=user, school=school)
+    membership.roles.set([Role.objects.get(code="teacher")])
+    return membership
+
+
+def _staff_url(name):
+    return lambda w, s: reverse(f"staff:{name}", args=[s.code, _staff_member(w, s).pk])
+
+
+def _staff_event(action):
+    def effect(world):
+        with scopes_disabled():
+            return AuditEvent.objects.filter(school=world.school, action=action).exists()
+
+    return effect
+
+
+ROWS += [
+    Row(
+        "staff:list",
+        lambda w, s: reverse("staff:list", args=[s.code]),
+        allowed="principal",
+        denied="director",
+    ),
+    Row(
+        "staff:add",
+        lambda w, s: reverse("staff:add", args=[s.code]),
+        allowed="principal",
+        denied="director",
+        method="post",
+        data={"username": "newbie", "full_name": "新同事", "roles": ["teacher"], "password": ""},
+        effect=_staff_event("staff.added"),
+    ),
+    Row(
+        "staff:import",
+        lambda w, s: reverse("staff:import", args=[s.code]),
+        allowed="principal",
+        denied="director",
+    ),
+    Row(
+        "staff:detail",
+        _staff_url("detail"),
+        allowed="principal",
+        denied="director",
+        method="post",
+        data={"roles": ["teacher", "storekeeper"]},
+        ok=(302,),
+        effect=_staff_event("staff.roles_changed"),
+    ),
+    Row(
+        "staff:deactivate",
+        _staff_url("deactivate"),
+        allowed="principal",
+        denied="director",
+        method="post",
+        ok=(302,),
+        effect=_staff_event("staff.deactivated"),
+    ),
+    Row(
+        "staff:password",
+        _staff_url("password"),
+        allowed="principal",
+        denied="director",
+        method="post",
+        data={"password": ""},
+        effect=_staff_event("staff.password_reset"),
+    ),
 ]

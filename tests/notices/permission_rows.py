@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
+from logistics.models import AuditEvent
 from tests.matrix import Row
 from tests.notices.helpers import draft, published
 
@@ -26,6 +28,21 @@ def _public(name):
         return reverse(f"notices:{name}", args=[school.code, notice.verify_code])
 
     return path
+
+
+def _happened(action):
+    def effect(world):
+        with scopes_disabled():
+            return AuditEvent.objects.filter(school=world.school, action=action).exists()
+
+    return effect
+
+
+def _versions(world):
+    from logistics.notices.models import Notice
+
+    with scopes_disabled():
+        return max(Notice.objects.filter(school=world.school).values_list("version", flat=True))
 
 
 ROWS = [
@@ -56,6 +73,7 @@ ROWS = [
         method="post",
         data={"notes": "x", "publication_days": 7},
         ok=(302,),
+        effect=_happened("notice.edited"),
     ),
     Row("notices:replace_table", _detail("replace_table"), allowed="director", denied="teacher"),
     Row(
@@ -65,6 +83,7 @@ ROWS = [
         denied="teacher",
         method="post",
         ok=(302,),
+        effect=_happened("notice.submitted"),
     ),
     Row(
         "notices:correct",
@@ -73,6 +92,7 @@ ROWS = [
         denied="teacher",
         method="post",
         ok=(302,),
+        effect=lambda w: _happened("notice.drafted")(w) and _versions(w) > 1,
     ),
     Row(
         "notices:withdraw",
@@ -82,7 +102,9 @@ ROWS = [
         method="post",
         data={"reason": "重复发布"},
         ok=(302,),
+        effect=_happened("notice.withdrawn"),
     ),
+    Row("notices:print_draft", _detail("print_draft"), allowed="director", denied="teacher"),
     Row("notices:board", lambda w, s: reverse("notices:board", args=[s.code]), allowed=None),
     Row("notices:public", _public("public"), allowed=None),
     Row("notices:pdf", _public("pdf"), allowed=None),

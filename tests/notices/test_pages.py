@@ -25,7 +25,7 @@ def test_detail_query_count_does_not_grow_with_rows(world, login, django_assert_
     notice = published(world, snapshot=fee_snapshot(rows=rows))
     client = login("director")
     client.get(f"/s/sdcz/notices/{notice.pk}/")  # warm the per-session caches
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(f"/s/sdcz/notices/{notice.pk}/")
 
 

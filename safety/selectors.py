@@ -85,6 +85,7 @@ def inspections(school: School, filters: dict[str, str] | None = None) -> QueryS
         "void_reason",
         "inspector__first_name",
         "inspector__username",
+        "inspector__last_name",
     ).order_by("-started_at", "-id")
 
 
@@ -139,6 +140,7 @@ def hazards(
         "void_reason",
         "owner__first_name",
         "owner__username",
+        "owner__last_name",
     ).order_by("-reported_at", "-id")
 
 

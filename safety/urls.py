@@ -1,5 +1,40 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from safety import views
+
 app_name = "safety"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inspection_list, name="inspection_list"),
+    path("inspections/start/", views.inspection_start, name="inspection_start"),
+    path("inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
+    path("inspections/<int:pk>/items/<int:item>/", views.inspection_item, name="inspection_item"),
+    path("inspections/<int:pk>/finish/", views.inspection_finish, name="inspection_finish"),
+    path("inspections/<int:pk>/report/", views.inspection_report, name="inspection_report"),
+    path("plans/new/", views.plan_create, name="plan_create"),
+    path("checklists/", views.checklist_list, name="checklist_list"),
+    path("checklists/install/", views.checklist_install, name="checklist_install"),
+    path("checklists/new/", views.checklist_create, name="checklist_create"),
+    path("checklists/<int:pk>/", views.checklist_detail, name="checklist_detail"),
+    path(
+        "checklists/<int:pk>/items/<int:item>/",
+        views.checklist_item_edit,
+        name="checklist_item_edit",
+    ),
+    path("hazards/", views.hazard_list, name="hazard_list"),
+    path("hazards/new/", views.hazard_create, name="hazard_create"),
+    path("hazards/register/", views.hazard_register, name="hazard_register"),
+    path("hazards/<int:pk>/", views.hazard_detail, name="hazard_detail"),
+    path("hazards/<int:pk>/rectify/", views.hazard_rectify, name="hazard_rectify"),
+    path("hazards/<int:pk>/verify/", views.hazard_verify, name="hazard_verify"),
+    path("equipment/", views.equipment_list, name="equipment_list"),
+    path("equipment/new/", views.equipment_edit, name="equipment_create"),
+    path("equipment/<int:pk>/", views.equipment_edit, name="equipment_edit"),
+    path("equipment/check/", views.equipment_check, name="equipment_check"),
+    path("gate/", views.gate, name="gate"),
+    path("gate/in/", views.gate_in, name="gate_in"),
+    path("gate/<int:pk>/out/", views.gate_out, name="gate_out"),
+    path("gate/register/", views.gate_register, name="gate_register"),
+]

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "axes",
     "logistics.apps.LogisticsConfig",
     "logistics.notices.apps.NoticesConfig",
+    "logistics.staff.apps.StaffConfig",
     "canteen.apps.CanteenConfig",
     "finance.apps.FinanceConfig",
     "assets.apps.AssetsConfig",
@@ -233,8 +234,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # WeasyPrint reports each layout step at INFO; only its warnings matter.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    # WeasyPrint reports each layout step at INFO, axes each successful login: only their
+    # warnings (axes: each failed login and lockout) matter.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # Background tasks (long PDF notices): the database backend, run by `manage.py db_worker`

@@ -10,7 +10,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from canteen.models import (
@@ -139,7 +139,7 @@ def day_board(school: School, date: datetime.date) -> DayBoard:
         s.dish_id: s
         for s in Sample.objects.filter(
             school=school, date=date, voided_at__isnull=True
-        ).select_related("sampler", "reviewer")
+        ).select_related("sampler", "reviewer", "photo")
     }
     disinfections = list(
         Disinfection.objects.filter(school=school, date=date).select_related("operator", "checker")
@@ -238,7 +238,7 @@ def followup_list(school: School) -> QuerySet[FollowUp]:
     return (
         FollowUp.objects.filter(school=school)
         .select_related("raised_by", "replied_by")
-        .order_by(Q(replied_at__isnull=False), "deadline", "-id")
+        .order_by(F("replied_at").asc(nulls_first=True), "deadline", "-id")
     )
 
 

@@ -1,0 +1,328 @@
+"""The paper ledgers (留样记录表, 晨检记录表, …): one definition per ledger, used by the page that
+lists it and by its PDF/Excel print, so the two cannot differ.
+
+A voided row stays in the ledger with 【作废】 and its reason in the remarks column (the page
+strikes it through); the sample ledger adds a row for each dish of the period without a sample,
+marked incomplete.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from canteen import selectors
+from canteen.legal import LEGAL_BASIS
+from canteen.models import MenuDish, MorningCheck, Sample
+from logistics.models import School
+from logistics.notices.kinds import Column, Snapshot
+
+
+def _who(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def _time(value: datetime.datetime | None) -> str:
+    return timezone.localtime(value).strftime("%m-%d %H:%M") if value else ""
+
+
+def _remark(record, extra: str = "") -> str:
+    if getattr(record, "voided_at", None):
+        return _("[VOID] %(reason)s") % {"reason": record.void_reason}
+    return extra
+
+
+@dataclass(frozen=True)
+class Ledger:
+    code: str
+    title: Any  # lazy
+    basis: str
+    columns: Callable[[], list[Column]]
+    queryset: Callable[[School, datetime.date, datetime.date], QuerySet]
+    row: Callable[[Any], dict[str, Any]]
+    extra_rows: Callable[[School, datetime.date, datetime.date], list[dict]] | None = None
+
+    def rows(self, records: Iterable) -> list[dict[str, Any]]:
+        return [{"_voided": bool(getattr(r, "voided_at", None))} | self.row(r) for r in records]
+
+    def snapshot(self, school: School, start: datetime.date, end: datetime.date) -> Snapshot:
+        rows = self.rows(self.queryset(school, start, end))
+        if self.extra_rows:
+            rows = sorted(rows + self.extra_rows(school, start, end), key=lambda r: r["date"])
+        return Snapshot(
+            title=str(self.title),
+            period=f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}",
+            columns=self.columns(),
+            rows=rows,
+            notes=_("Basis: %(basis)s") % {"basis": self.basis},
+            signatures=(_("Recorded by"), _("Checked by")),
+        )
+
+
+def _sample_columns() -> list[Column]:
+    return [
+        Column("date", _("Date"), "date"),
+        Column("meal", _("Meal")),
+        Column("dish", _("Dish")),
+        Column("grams", _("Weight (g)")),
+        Column("taken", _("Sampled at")),
+        Column("sampler", _("Sampled by")),
+        Column("reviewer", _("Checked by")),
+        Column("fridge", _("Fridge")),
+        Column("disposed", _("Disposed at")),
+        Column("disposed_by", _("Disposed by")),
+        Column("remark", _("Remarks")),
+    ]
+
+
+def _sample_row(s: Sample) -> dict[str, Any]:
+    return {
+        "date": s.date,
+        "meal": s.get_meal_display(),
+        "dish": s.dish.name,
+        "grams": str(s.grams),
+        "taken": _time(s.taken_at),
+        "sampler": s.sampler.name,
+        "reviewer": s.reviewer.name,
+        "fridge": s.fridge,
+        "disposed": _time(s.disposed_at),
+        "disposed_by": _who(s.disposed_by),
+        "remark": _remark(s),
+    }
+
+
+def _unsampled(school: School, start: datetime.date, end: datetime.date) -> list[dict]:
+    sampled = Sample.objects.filter(school=school, dish=OuterRef("pk"), voided_at__isnull=True)
+    dishes = (
+        MenuDish.objects.filter(school=school, date__gte=start, date__lte=end)
+        .exclude(Exists(sampled))
+        .order_by("date", "meal", "position")
+    )
+    return [
+        {
+            "date": d.date,
+            "meal": d.get_meal_display(),
+            "dish": d.name,
+            "remark": _("No sample: incomplete"),
+            "_voided": False,
+        }
+        for d in dishes
+    ]
+
+
+def _morning_columns() -> list[Column]:
+    return [
+        Column("date", _("Date"), "date"),
+        Column("name", _("Name")),
+        Column("temperature", _("Temperature (°C)")),
+        Column("findings", _("Findings")),
+        Column("result", _("Result")),
+        Column("checker", _("Checked by")),
+        Column("remark", _("Remarks")),
+    ]
+
+
+def _morning_row(c) -> dict[str, Any]:
+    findings = [
+        str(MorningCheck._meta.get_field(k).verbose_name)
+        for k in MorningCheck.ITEMS
+        if getattr(c, k)
+    ]
+    if not c.hygiene_ok:
+        findings.append(_("personal hygiene"))
+    return {
+        "date": c.date,
+        "name": c.staff.name,
+        "temperature": str(c.temperature),
+        "findings": "、".join(findings) or _("none"),
+        "result": _("Passed") if c.passed else _("Failed: off duty"),
+        "checker": _who(c.checked_by),
+        "remark": _remark(c),
+    }
+
+
+def _receiving_columns() -> list[Column]:
+    return [
+        Column("date", _("Date"), "date"),
+        Column("supplier", _("Supplier")),
+        Column("item", _("Item")),
+        Column("spec", _("Spec")),
+        Column("quantity", _("Quantity")),
+        Column("weighed", _("Weighed")),
+        Column("price", _("Unit price"), "money"),
+        Column("amount", _("Amount"), "money"),
+        Column("batch", _("Batch / production date")),
+        Column("shelf", _("Shelf life (days)")),
+        Column("temperature", _("Temperature")),
+        Column("result", _("Result")),
+        Column("keep", _("Keep until"), "date"),
+        Column("inspectors", _("Inspectors")),
+        Column("remark", _("Remarks")),
+    ]
+
+
+def _receiving_row(line) -> dict[str, Any]:
+    r = line.receiving
+    people = [r.inspector.name] + ([r.second_inspector.name] if r.second_inspector else [])
+    return {
+        "date": r.date,
+        "supplier": r.supplier.name,
+        "item": line.name,
+        "spec": line.spec,
+        "quantity": f"{line.quantity} {line.unit}",
+        "weighed": str(line.weighed) if line.weighed is not None else "",
+        "price": line.unit_price,
+        "amount": line.amount,
+        "batch": line.batch or (line.production_date.isoformat() if line.production_date else ""),
+        "shelf": str(line.shelf_life_days or ""),
+        "temperature": str(line.temperature) if line.temperature is not None else "",
+        "result": _("Accepted") if line.accepted else _("Rejected: %(d)s") % {"d": line.disposal},
+        "keep": line.retain_until,
+        "inspectors": "、".join(people),
+        "remark": _remark(r),
+        "_voided": bool(r.voided_at),
+    }
+
+
+def _disinfection_columns() -> list[Column]:
+    return [
+        Column("date", _("Date"), "date"),
+        Column("meal", _("Meal")),
+        Column("method", _("Method")),
+        Column("celsius", _("Temperature (°C)")),
+        Column("mgl", _("Concentration (mg/L)")),
+        Column("duration", _("Duration")),
+        Column("items", _("Tableware")),
+        Column("operator", _("Operator")),
+        Column("checker", _("Checked by")),
+        Column("remark", _("Remarks")),
+    ]
+
+
+def _disinfection_row(d) -> dict[str, Any]:
+    minutes, seconds = divmod(d.seconds, 60)
+    return {
+        "date": d.date,
+        "meal": d.get_meal_display(),
+        "method": d.get_method_display(),
+        "celsius": str(d.celsius) if d.celsius is not None else "",
+        "mgl": str(d.mg_per_litre or ""),
+        "duration": _("%(m)s min %(s)s s") % {"m": minutes, "s": seconds},
+        "items": d.items,
+        "operator": d.operator.name,
+        "checker": d.checker.name,
+        "remark": _remark(d),
+    }
+
+
+def _accompanied_columns() -> list[Column]:
+    return [
+        Column("date", _("Date"), "date"),
+        Column("meal", _("Meal")),
+        Column("companion", _("Companion")),
+        Column("role", _("Role")),
+        Column("ratings", _("Ratings per dish")),
+        Column("problems", _("Problems")),
+        Column("remark", _("Remarks")),
+    ]
+
+
+def _accompanied_row(a) -> dict[str, Any]:
+    return {
+        "date": a.date,
+        "meal": a.get_meal_display(),
+        "companion": _who(a.companion),
+        "role": a.companion_title,
+        "ratings": "；".join(f"{r.dish.name} {r.rating}" for r in a.ratings.all()),
+        "problems": a.problems,
+        "remark": _remark(a),
+    }
+
+
+def _temperature_columns() -> list[Column]:
+    return [
+        Column("date", _("Date"), "date"),
+        Column("time", _("Time")),
+        Column("equipment", _("Equipment")),
+        Column("celsius", _("Reading (°C)")),
+        Column("result", _("Result")),
+        Column("action", _("Corrective action")),
+        Column("recorder", _("Recorded by")),
+        Column("remark", _("Remarks")),
+    ]
+
+
+def _temperature_row(t) -> dict[str, Any]:
+    return {
+        "date": t.date,
+        "time": _time(t.taken_at),
+        "equipment": f"{t.get_equipment_display()} {t.label}".strip(),
+        "celsius": str(t.celsius),
+        "result": _("In range") if t.in_range else _("Out of range"),
+        "action": t.corrective_action,
+        "recorder": _who(t.recorded_by),
+        "remark": _remark(t),
+    }
+
+
+LEDGERS: dict[str, Ledger] = {
+    ledger.code: ledger
+    for ledger in (
+        Ledger(
+            "samples",
+            gettext_lazy("Retained sample ledger"),
+            LEGAL_BASIS["sample"],
+            _sample_columns,
+            selectors.samples_between,
+            _sample_row,
+            _unsampled,
+        ),
+        Ledger(
+            "morning",
+            gettext_lazy("Morning check ledger"),
+            LEGAL_BASIS["morning_check"],
+            _morning_columns,
+            selectors.morning_checks_between,
+            _morning_row,
+        ),
+        Ledger(
+            "receiving",
+            gettext_lazy("Receiving inspection ledger"),
+            LEGAL_BASIS["receiving"],
+            _receiving_columns,
+            selectors.receiving_lines_between,
+            _receiving_row,
+        ),
+        Ledger(
+            "disinfection",
+            gettext_lazy("Tableware disinfection ledger"),
+            LEGAL_BASIS["disinfection"],
+            _disinfection_columns,
+            selectors.disinfections_between,
+            _disinfection_row,
+        ),
+        Ledger(
+            "accompanied",
+            gettext_lazy("Accompanied meal ledger"),
+            LEGAL_BASIS["accompanied"],
+            _accompanied_columns,
+            selectors.accompanied_between,
+            _accompanied_row,
+        ),
+        Ledger(
+            "temperatures",
+            gettext_lazy("Temperature ledger"),
+            LEGAL_BASIS["temperature"],
+            _temperature_columns,
+            selectors.temperatures_between,
+            _temperature_row,
+        ),
+    )
+}

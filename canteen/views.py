@@ -1,0 +1,730 @@
+"""Thin views: parse the form, call one service, show the message, redirect."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from canteen import capabilities as caps
+from canteen import forms, selectors, services
+from canteen.ledgers import LEDGERS
+from canteen.legal import LEGAL_BASIS
+from canteen.models import FollowUp, FoodCategory, Meal, Sample, StaffMember, Supplier
+from logistics.notices.reports import report_download
+from logistics.scoping import get_for_school, requires
+from logistics.selectors import paginate
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _day(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def _meal(value: str) -> str:
+    if value not in Meal.values:
+        raise Http404
+    return value
+
+
+def _today_url(request: HttpRequest, date: datetime.date) -> str:
+    url = reverse("canteen:today", args=[request.school.code])
+    return url if date == timezone.localdate() else f"{url}?date={date.isoformat()}"
+
+
+def _my_staff(request: HttpRequest) -> StaffMember | None:
+    return StaffMember.objects.filter(
+        school=request.school, user=request.user, is_active=True
+    ).first()
+
+
+def _form_page(request, form, title: str, basis: str = "", **extra) -> HttpResponse:
+    return render(
+        request,
+        "canteen/form.html",
+        {"form": form, "title": title, "basis": basis, **extra},
+    )
+
+
+# ---------------------------------------------------------------- the day
+
+
+@requires(caps.VIEW)
+def today(request: HttpRequest, school_code: str) -> HttpResponse:
+    date = _day(request.GET["date"]) if request.GET.get("date") else timezone.localdate()
+    board = selectors.day_board(request.school, date)
+    return render(
+        request,
+        "canteen/today.html",
+        {
+            "board": board,
+            "date": date,
+            "is_today": date == timezone.localdate(),
+            "previous": date - datetime.timedelta(days=1),
+            "next": date + datetime.timedelta(days=1),
+            "mark_form": forms.GapMarkForm(),
+        },
+    )
+
+
+@requires(caps.RECORD)
+def sample_meal(request: HttpRequest, school_code: str, day: str, meal: str) -> HttpResponse:
+    date, meal = _day(day), _meal(meal)
+    board = selectors.day_board(request.school, date)
+    meal_board = next(m for m in board.meals if m.meal == meal)
+    dishes = meal_board.unsampled
+    settings = services.settings_for(request.school)
+    me = _my_staff(request)
+    initial = {"sampler": me} if me else {}
+    reviewer = next(
+        (s for s, _c in board.staff if s.position in ("manager", "safety") and s != me), None
+    )
+    if reviewer:
+        initial["reviewer"] = reviewer
+    form = forms.SampleMealForm(
+        request.POST or None,
+        request.FILES or None,
+        school=request.school,
+        dishes=dishes,
+        min_grams=settings.sample_min_grams,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        entries = [
+            services.SampleInput(d, data[f"grams_{d.pk}"], data.get(f"photo_{d.pk}") or None)
+            for d in dishes
+            if data.get(f"grams_{d.pk}") is not None
+        ]
+        try:
+            samples = services.samples_record(
+                school=request.school,
+                actor=request.user,
+                date=date,
+                meal=meal,
+                sampler=data["sampler"],
+                reviewer=data["reviewer"],
+                fridge=data["fridge"],
+                entries=entries,
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("%(n)s samples recorded.") % {"n": len(samples)})
+            return redirect(_today_url(request, date))
+    return render(
+        request,
+        "canteen/sample_meal.html",
+        {
+            "form": form,
+            "date": date,
+            "meal_board": meal_board,
+            "min_grams": settings.sample_min_grams,
+            "basis": LEGAL_BASIS["sample"],
+        },
+    )
+
+
+@requires(caps.RECORD)
+def disinfection_new(request: HttpRequest, school_code: str, day: str, meal: str) -> HttpResponse:
+    date, meal = _day(day), _meal(meal)
+    me = _my_staff(request)
+    form = forms.DisinfectionForm(
+        request.POST or None, school=request.school, initial={"operator": me} if me else {}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.disinfection_record(
+                school=request.school,
+                actor=request.user,
+                date=date,
+                meal=meal,
+                method=data["method"],
+                celsius=data["celsius"],
+                mg_per_litre=data["mg_per_litre"],
+                seconds=form.duration(),
+                items=data["items"],
+                operator=data["operator"],
+                checker=data["checker"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Disinfection recorded."))
+            return redirect(_today_url(request, date))
+    title = _("%(meal)s tableware disinfection, %(date)s") % {
+        "meal": Meal(meal).label,
+        "date": date.isoformat(),
+    }
+    return _form_page(request, form, title, LEGAL_BASIS["disinfection"])
+
+
+@requires(caps.ACCOMPANY)
+def accompanied_new(request: HttpRequest, school_code: str, day: str, meal: str) -> HttpResponse:
+    date, meal = _day(day), _meal(meal)
+    dishes = [
+        d
+        for d, _s in next(
+            m for m in selectors.day_board(request.school, date).meals if m.meal == meal
+        ).dishes
+    ]
+    form = forms.AccompaniedForm(request.POST or None, dishes=dishes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.accompanied_record(
+                school=request.school,
+                actor=request.user,
+                date=date,
+                meal=meal,
+                ratings=form.ratings(),
+                companion_title=form.cleaned_data["companion_title"],
+                problems=form.cleaned_data["problems"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Accompanied meal recorded."))
+            return redirect(_today_url(request, date))
+    title = _("%(meal)s accompanied meal, %(date)s") % {
+        "meal": Meal(meal).label,
+        "date": date.isoformat(),
+    }
+    return _form_page(request, form, title, LEGAL_BASIS["accompanied"])
+
+
+@requires(caps.CHECK)
+def morning_new(request: HttpRequest, school_code: str, day: str) -> HttpResponse:
+    date = _day(day)
+    initial = {}
+    if request.GET.get("staff"):
+        initial["staff"] = request.GET["staff"]
+    form = forms.MorningCheckForm(request.POST or None, school=request.school, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            check = services.morning_check_record(
+                school=request.school,
+                actor=request.user,
+                staff=data["staff"],
+                date=date,
+                temperature=data["temperature"],
+                hygiene_ok=data["hygiene_ok"],
+                **form.symptoms(),
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            if check.passed:
+                messages.success(request, _("Morning check passed."))
+            else:
+                messages.warning(
+                    request,
+                    _("%(name)s failed the morning check and is off duty today.")
+                    % {"name": check.staff.name},
+                )
+            return redirect(_today_url(request, date))
+    title = _("Morning check, %(date)s") % {"date": date.isoformat()}
+    return _form_page(request, form, title, LEGAL_BASIS["morning_check"])
+
+
+@requires(caps.RECORD)
+def temperature_new(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = forms.TemperatureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            log = services.temperature_record(
+                school=request.school, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Temperature recorded."))
+            return redirect(_today_url(request, log.date))
+    return _form_page(request, form, _("Temperature reading"), LEGAL_BASIS["temperature"])
+
+
+@requires(caps.RECORD)
+def receiving_new(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = forms.ReceivingForm(request.POST or None, request.FILES or None, school=request.school)
+    lines = forms.ReceivingLineFormSet(request.POST or None, prefix="line")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        data = form.cleaned_data
+        inputs = [
+            services.LineInput(
+                name=ln["name"],
+                category=ln["category"],
+                spec=ln["spec"],
+                quantity=ln["quantity"],
+                unit=ln["unit"],
+                weighed=ln["weighed"],
+                unit_price=ln["unit_price"],
+                production_date=ln["production_date"],
+                batch=ln["batch"],
+                shelf_life_days=ln["shelf_life_days"],
+                temperature=ln["temperature"],
+                accepted=not ln["rejected"],
+                disposal=ln["disposal"],
+            )
+            for ln in lines.cleaned_data
+            if ln.get("name")
+        ]
+        try:
+            receiving = services.receiving_create(
+                school=request.school,
+                actor=request.user,
+                date=data["date"],
+                supplier=data["supplier"],
+                inspector=data["inspector"],
+                second_inspector=data["second_inspector"],
+                lines=inputs,
+                invoice_photo=data.get("invoice_photo") or None,
+                quarantine_photo=data.get("quarantine_photo") or None,
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Receiving inspection recorded."))
+            return redirect(_today_url(request, receiving.date))
+    return render(
+        request,
+        "canteen/receiving_form.html",
+        {"form": form, "lines": lines, "basis": LEGAL_BASIS["receiving"]},
+    )
+
+
+@requires(caps.CLOSE)
+@require_POST
+def gap_mark(request: HttpRequest, school_code: str, day: str) -> HttpResponse:
+    date = _day(day)
+    form = forms.GapMarkForm(request.POST)
+    if form.is_valid():
+        try:
+            services.gap_mark(
+                school=request.school, actor=request.user, date=date, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Marked not applicable."))
+    else:
+        messages.error(request, _("Give the reason."))
+    return redirect(_today_url(request, date))
+
+
+@requires(caps.CLOSE)
+@require_POST
+def day_close(request: HttpRequest, school_code: str, day: str) -> HttpResponse:
+    date = _day(day)
+    try:
+        services.day_close(school=request.school, actor=request.user, date=date)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The day is closed and waits for the committee's review."))
+    return redirect(_today_url(request, date))
+
+
+@requires(caps.VIEW)
+def day_review(request: HttpRequest, school_code: str, day: str) -> HttpResponse:
+    date = _day(day)
+    return render(
+        request,
+        "canteen/day_review.html",
+        {
+            "board": selectors.day_board(request.school, date),
+            "date": date,
+            "followups": selectors.day_followups(request.school, date),
+            "review_form": forms.ReviewForm(),
+            "concern_form": forms.ConcernForm(),
+            "reopen_form": forms.ReasonForm(),
+            "basis": LEGAL_BASIS["day_review"],
+        },
+    )
+
+
+def _review_url(request: HttpRequest, date: datetime.date) -> str:
+    return reverse("canteen:day_review", args=[request.school.code, date.isoformat()])
+
+
+@requires(caps.REVIEW)
+@require_POST
+def day_sign(request: HttpRequest, school_code: str, day: str) -> HttpResponse:
+    date = _day(day)
+    form = forms.ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.day_review(
+                school=request.school,
+                actor=request.user,
+                date=date,
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Signed as reviewed."))
+    return redirect(_review_url(request, date))
+
+
+@requires(caps.REVIEW)
+@require_POST
+def day_concern(request: HttpRequest, school_code: str, day: str) -> HttpResponse:
+    date = _day(day)
+    form = forms.ConcernForm(request.POST)
+    if form.is_valid():
+        try:
+            services.concern_raise(
+                school=request.school, actor=request.user, date=date, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Concern sent to the canteen manager."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(_review_url(request, date))
+
+
+@requires(caps.REOPEN)
+@require_POST
+def day_reopen(request: HttpRequest, school_code: str, day: str) -> HttpResponse:
+    date = _day(day)
+    form = forms.ReasonForm(request.POST)
+    if form.is_valid():
+        services.day_reopen(
+            school=request.school, actor=request.user, date=date, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, _("The day is open for corrections."))
+    else:
+        messages.error(request, _("Give the reason for reopening."))
+    return redirect(_review_url(request, date))
+
+
+@requires(caps.VIEW)
+def day_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    page = paginate(selectors.day_list(request.school), request.GET.get("page"))
+    return render(request, "canteen/day_list.html", {"page": page})
+
+
+@requires(caps.VIEW)
+def followup_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    page = paginate(selectors.followup_list(request.school), request.GET.get("page"))
+    return render(
+        request, "canteen/followup_list.html", {"page": page, "reply_form": forms.ReplyForm()}
+    )
+
+
+@requires(caps.REPLY)
+@require_POST
+def followup_reply(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    item = get_for_school(request, FollowUp, pk=pk)
+    form = forms.ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.concern_reply(
+                school=request.school,
+                actor=request.user,
+                followup_id=item.pk,
+                reply=form.cleaned_data["reply"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Reply sent."))
+    else:
+        messages.error(request, _("Write the reply."))
+    return redirect("canteen:followup_list", school_code)
+
+
+# ---------------------------------------------------------------- staff, suppliers, menu
+
+
+@requires(caps.VIEW)
+def staff_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    page = paginate(selectors.staff_list(request.school), request.GET.get("page"))
+    today_ = timezone.localdate()
+    warn = max(services.settings_for(request.school).warning_days or services.WARNING_DAYS)
+    return render(
+        request,
+        "canteen/staff_list.html",
+        {
+            "page": page,
+            "today": today_,
+            "warn_until": today_ + datetime.timedelta(days=warn),
+            "basis": LEGAL_BASIS["staff"],
+        },
+    )
+
+
+@requires(caps.MANAGE)
+def staff_edit(request: HttpRequest, school_code: str, pk: int | None = None) -> HttpResponse:
+    staff = get_for_school(request, StaffMember, pk=pk) if pk else None
+    form = forms.StaffForm(request.POST or None, instance=staff)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_save(
+                school=request.school,
+                actor=request.user,
+                staff=staff,
+                user=staff.user if staff else None,
+                **{k: v for k, v in form.cleaned_data.items()},
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("canteen:staff_list", school_code)
+    return _form_page(request, form, _("Canteen staff member"), LEGAL_BASIS["staff"])
+
+
+@requires(caps.VIEW)
+def supplier_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    page = paginate(selectors.supplier_list(request.school), request.GET.get("page"))
+    for supplier in page.object_list:
+        supplier.category_labels = "、".join(
+            str(FoodCategory(c).label) for c in supplier.categories
+        )
+    return render(
+        request,
+        "canteen/supplier_list.html",
+        {
+            "page": page,
+            "lists": list(selectors.supplier_lists(request.school)[:5]),
+            "today": timezone.localdate(),
+            "basis": LEGAL_BASIS["supplier"],
+        },
+    )
+
+
+@requires(caps.MANAGE)
+def supplier_edit(request: HttpRequest, school_code: str, pk: int | None = None) -> HttpResponse:
+    supplier = get_for_school(request, Supplier, pk=pk) if pk else None
+    initial = {}
+    if supplier:
+        initial = {
+            f: getattr(supplier, f)
+            for f in (
+                "name",
+                "credit_code",
+                "licence_no",
+                "licence_expires",
+                "categories",
+                "contact",
+                "contract_no",
+            )
+        }
+    form = forms.SupplierForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.supplier_save(
+                school=request.school,
+                actor=request.user,
+                supplier=supplier,
+                **{k: v for k, v in data.items() if k != "contract"},
+                contract=data.get("contract") or None,
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("canteen:supplier_list", school_code)
+    return _form_page(request, form, _("Supplier"), LEGAL_BASIS["supplier"])
+
+
+@requires(caps.MANAGE)
+def supplier_list_new(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = forms.SupplierListForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.supplier_list_submit(
+                school=request.school, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("The list waits for the principal's approval."))
+            return redirect("canteen:supplier_list", school_code)
+    return _form_page(request, form, _("Designated-supplier list"), LEGAL_BASIS["supplier"])
+
+
+def _week_start(request: HttpRequest) -> datetime.date:
+    value = request.GET.get("week") or request.POST.get("week")
+    day = _day(value) if value else timezone.localdate()
+    return day - datetime.timedelta(days=day.weekday())
+
+
+@requires(caps.VIEW)
+def menu_week(request: HttpRequest, school_code: str) -> HttpResponse:
+    start = _week_start(request)
+    dishes = selectors.menu_week(request.school, start)
+    days = [start + datetime.timedelta(days=i) for i in range(7)]
+    rows = [(d, [(m, label, dishes.get((d, m), [])) for m, label in Meal.choices]) for d in days]
+    return render(
+        request,
+        "canteen/menu_week.html",
+        {
+            "rows": rows,
+            "week": start,
+            "previous": start - datetime.timedelta(days=7),
+            "next": start + datetime.timedelta(days=7),
+            "basis": LEGAL_BASIS["menu"],
+        },
+    )
+
+
+@requires(caps.MANAGE)
+def menu_edit(request: HttpRequest, school_code: str, day: str, meal: str) -> HttpResponse:
+    date, meal = _day(day), _meal(meal)
+    current = selectors.menu_week(request.school, date - datetime.timedelta(date.weekday()))
+    text = "\n".join(
+        f"{d.name} {d.grams_per_student}" if d.grams_per_student else d.name
+        for d in current.get((date, meal), [])
+    )
+    form = forms.MenuMealForm(request.POST or None, initial={"dishes": text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.menu_set(
+                school=request.school,
+                actor=request.user,
+                date=date,
+                meal=meal,
+                dishes=form.parsed(),
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Menu saved."))
+            return redirect(
+                reverse("canteen:menu_week", args=[school_code]) + f"?week={date.isoformat()}"
+            )
+    title = _("Menu: %(date)s %(meal)s") % {"date": date.isoformat(), "meal": Meal(meal).label}
+    return _form_page(request, form, title, LEGAL_BASIS["menu"])
+
+
+@requires(caps.MANAGE)
+@require_POST
+def menu_copy(request: HttpRequest, school_code: str) -> HttpResponse:
+    start = _week_start(request)
+    try:
+        n = services.menu_copy_last_week(
+            school=request.school, actor=request.user, week_start=start
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(n)s dishes copied from last week.") % {"n": n})
+    return redirect(reverse("canteen:menu_week", args=[school_code]) + f"?week={start}")
+
+
+@requires(caps.RECORD)
+@require_POST
+def sample_dispose(request: HttpRequest, school_code: str) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("sample") if i.isdigit()]
+    try:
+        n = services.sample_dispose(school=request.school, actor=request.user, sample_ids=ids)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(n)s samples disposed of.") % {"n": n})
+    return redirect(reverse("canteen:ledger", args=[school_code, "samples"]))
+
+
+# ---------------------------------------------------------------- ledgers
+
+
+@requires(caps.VIEW)
+def ledger(request: HttpRequest, school_code: str, kind: str) -> HttpResponse:
+    definition = LEDGERS.get(kind)
+    if definition is None:
+        raise Http404
+    start, end = forms.RangeForm(request.GET).period()
+    fmt = request.GET.get("format")
+    if fmt in ("pdf", "xlsx"):
+        # Printed text is Chinese whatever the viewer's language.
+        with translation.override("zh-hans"):
+            snapshot = definition.snapshot(request.school, start, end)
+        return report_download(
+            snapshot,
+            school=request.school,
+            fmt=fmt,
+            filename=f"{kind}-{start.isoformat()}-{end.isoformat()}",
+        )
+    page = paginate(definition.queryset(request.school, start, end), request.GET.get("page"))
+    columns = definition.columns()
+    rows = [
+        # A receiving line is voided with its delivery.
+        (
+            getattr(record, "receiving", record),
+            [row.get(c.key, "") for c in columns],
+            row["_voided"],
+        )
+        for record, row in zip(page.object_list, definition.rows(page.object_list), strict=True)
+    ]
+    disposable = ()
+    if kind == "samples":
+        ready = timezone.now() - datetime.timedelta(
+            hours=services.settings_for(request.school).sample_hours
+        )
+        disposable = {
+            r.pk
+            for r in page.object_list
+            if isinstance(r, Sample)
+            and r.disposed_at is None
+            and r.voided_at is None
+            and r.taken_at <= ready
+        }
+    return render(
+        request,
+        "canteen/ledger.html",
+        {
+            "ledger": definition,
+            "kind": kind,
+            "ledgers": LEDGERS.values(),
+            "columns": columns,
+            "rows": rows,
+            "page": page,
+            "start": start,
+            "end": end,
+            "disposable": disposable,
+            "query": f"start={start.isoformat()}&end={end.isoformat()}&",
+        },
+    )
+
+
+@requires(caps.MANAGE)
+def settings_edit(request: HttpRequest, school_code: str) -> HttpResponse:
+    current = services.settings_for(request.school)
+    form = forms.SettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.settings_update(
+                school=request.school,
+                actor=request.user,
+                **{f: form.cleaned_data[f] for f in form.Meta.fields},
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("canteen:today", school_code)
+    return _form_page(request, form, _("Canteen settings"))

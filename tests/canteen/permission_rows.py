@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from canteen import services
+from canteen.selectors import followup_list
+from tests.canteen.conftest import TODAY, lunch, make_kitchen, staff, supplier
+from tests.matrix import Row
+
+DAY = "2026-11-02"  # any date: the pages of a day need no records to exist
+
+
+def _s(name, *args):
+    return lambda w, s: reverse(f"canteen:{name}", args=[s.code, *args])
+
+
+def _today(name, *args):
+    """A page of today's lunch, with its menu."""
+
+    def path(w, s):
+        lunch(w)
+        return reverse(f"canteen:{name}", args=[s.code, TODAY().isoformat(), *args])
+
+    return path
+
+
+def _followup(w, s):
+    kitchen = make_kitchen(w)
+    with scopes_disabled():
+        services.accompanied_record(
+            school=s,
+            actor=w.user("principal"),
+            date=TODAY(),
+            meal="lunch",
+            ratings={d.pk: 3 for d in kitchen.dishes},
+            problems="米饭偏硬",
+        )
+        item = followup_list(s).get()
+    return reverse("canteen:followup_reply", args=[s.code, item.pk])
+
+
+def _staff_edit(w, s):
+    return reverse("canteen:staff_edit", args=[s.code, staff(w, "王帮厨", "helper").pk])
+
+
+def _supplier_edit(w, s):
+    return reverse("canteen:supplier_edit", args=[s.code, supplier(w, approve=False).pk])
+
+
+def _closed(name):
+    def path(w, s):
+        with scopes_disabled():
+            for meal in ("breakfast", "lunch", "dinner"):
+                services.gap_mark(
+                    school=s,
+                    actor=w.user("canteen"),
+                    date=TODAY(),
+                    key=f"meal:{meal}",
+                    reason="放假",
+                )
+            services.gap_mark(
+                school=s, actor=w.user("canteen"), date=TODAY(), key="temperature", reason="放假"
+            )
+            services.day_close(school=s, actor=w.user("canteen"), date=TODAY())
+        return reverse(f"canteen:{name}", args=[s.code, TODAY().isoformat()])
+
+    return path
+
+
+ROWS = [
+    Row("canteen:today", _s("today"), allowed="cook", denied="teacher"),
+    Row("canteen:day_review", _s("day_review", DAY), allowed="committee", denied="teacher"),
+    Row("canteen:sample_meal", _today("sample_meal", "lunch"), allowed="cook", denied="committee"),
+    Row(
+        "canteen:disinfection_new",
+        _today("disinfection_new", "lunch"),
+        allowed="cook",
+        denied="committee",
+    ),
+    Row(
+        "canteen:accompanied_new",
+        _today("accompanied_new", "lunch"),
+        allowed="principal",
+        denied="cook",
+    ),
+    Row("canteen:morning_new", _s("morning_new", DAY), allowed="canteen", denied="cook"),
+    Row(
+        "canteen:gap_mark",
+        _s("gap_mark", DAY),
+        allowed="canteen",
+        denied="cook",
+        method="post",
+        data={"key": "temperature", "reason": "停电"},
+        ok=(302,),
+    ),
+    Row(
+        "canteen:day_close",
+        _s("day_close", DAY),
+        allowed="canteen",
+        denied="cook",
+        method="post",
+        ok=(302,),
+    ),
+    Row(
+        "canteen:day_sign",
+        _closed("day_sign"),
+        allowed="committee",
+        denied="cook",
+        method="post",
+        data={"comment": "同意"},
+        ok=(302,),
+    ),
+    Row(
+        "canteen:day_concern",
+        _closed("day_concern"),
+        allowed="committee",
+        denied="cook",
+        method="post",
+        data={"text": "为何停餐", "deadline": "2099-01-01"},
+        ok=(302,),
+    ),
+    Row(
+        "canteen:day_reopen",
+        _closed("day_reopen"),
+        allowed="director",
+        denied="canteen",
+        method="post",
+        data={"reason": "更正"},
+        ok=(302,),
+    ),
+    Row("canteen:day_list", _s("day_list"), allowed="committee", denied="teacher"),
+    Row("canteen:temperature_new", _s("temperature_new"), allowed="cook", denied="committee"),
+    Row("canteen:receiving_new", _s("receiving_new"), allowed="cook", denied="committee"),
+    Row("canteen:followup_list", _s("followup_list"), allowed="committee", denied="teacher"),
+    Row(
+        "canteen:followup_reply",
+        _followup,
+        allowed="canteen",
+        denied="committee",
+        method="post",
+        data={"reply": "已改进"},
+        ok=(302,),
+    ),
+    Row("canteen:staff_list", _s("staff_list"), allowed="cook", denied="teacher"),
+    Row("canteen:staff_create", _s("staff_create"), allowed="director", denied="cook"),
+    Row("canteen:staff_edit", _staff_edit, allowed="director", denied="cook"),
+    Row("canteen:supplier_list", _s("supplier_list"), allowed="director", denied="teacher"),
+    Row("canteen:supplier_create", _s("supplier_create"), allowed="director", denied="cook"),
+    Row("canteen:supplier_edit", _supplier_edit, allowed="director", denied="cook"),
+    Row("canteen:supplier_list_new", _s("supplier_list_new"), allowed="director", denied="cook"),
+    Row("canteen:menu_week", _s("menu_week"), allowed="cook", denied="teacher"),
+    Row(
+        "canteen:menu_copy",
+        _s("menu_copy"),
+        allowed="canteen",
+        denied="cook",
+        method="post",
+        ok=(302,),
+    ),
+    Row("canteen:menu_edit", _s("menu_edit", DAY, "lunch"), allowed="canteen", denied="cook"),
+    Row(
+        "canteen:sample_dispose",
+        _s("sample_dispose"),
+        allowed="cook",
+        denied="committee",
+        method="post",
+        ok=(302,),
+    ),
+    Row("canteen:ledger", _s("ledger", "samples"), allowed="director", denied="teacher"),
+    Row("canteen:settings", _s("settings"), allowed="director", denied="cook"),
+]

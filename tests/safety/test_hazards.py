@@ -72,7 +72,7 @@ def test_the_owner_must_be_of_this_school_and_the_deadline_not_past(world):
 
 def test_only_the_person_responsible_records_the_fix_and_only_with_evidence(world):
     hazard = report(world)
-    with pytest.raises(ValidationError, match="Only the person responsible"):
+    with pytest.raises(ValidationError, match="只有整改责任人"):
         fix(world, hazard, who="safety")
     with scopes_disabled(), pytest.raises(ValidationError) as exc:
         services.hazard_rectify(
@@ -90,7 +90,7 @@ def test_only_the_person_responsible_records_the_fix_and_only_with_evidence(worl
 def test_the_fixer_can_never_verify_their_own_fix(world):
     # The director is responsible and may verify fixes in general — but not this one.
     hazard = fix(world, report(world))
-    with pytest.raises(ValidationError, match="cannot verify their own fix"):
+    with pytest.raises(ValidationError, match="整改人不能验收自己的整改"):
         verify(world, hazard, who="director")
     with scopes_disabled():
         assert Hazard.objects.get(pk=hazard.pk).status == HazardStatus.FIXED
@@ -106,7 +106,7 @@ def test_the_database_refuses_a_verifier_who_is_the_fixer(world):
 
 def test_someone_without_the_verify_capability_is_refused(world):
     hazard = fix(world, report(world))
-    with pytest.raises(ValidationError, match="may not verify"):
+    with pytest.raises(ValidationError, match="没有验收整改的权限"):
         verify(world, hazard, who="teacher")
 
 

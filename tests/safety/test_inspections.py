@@ -151,7 +151,7 @@ def test_answers_saved_so_far_survive_and_signing_needs_every_item(world, checkl
         services.inspection_item_answer(
             school=world.school, actor=world.user("safety"), item=first, result=Result.PASS
         )
-        with pytest.raises(ValidationError, match="not answered"):
+        with pytest.raises(ValidationError, match="项未检查"):
             services.inspection_finish(
                 school=world.school,
                 actor=world.user("safety"),
@@ -185,7 +185,7 @@ def test_signing_twice_is_a_no_op_and_answers_are_then_frozen(world, checklists)
             signed_name="冯安全",
         )
         assert Hazard.objects.count() == 1 and again.pk == inspection.pk
-        with pytest.raises(ValidationError, match="finished"):
+        with pytest.raises(ValidationError, match="此检查已完成"):
             services.inspection_item_answer(
                 school=world.school,
                 actor=world.user("safety"),

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from logistics.notices.kinds import Column, Snapshot
@@ -44,12 +45,18 @@ def column_for(index: int, header: str) -> Column:
     return Column(key=f"c{index}", label=header, type=kind, personal=personal)
 
 
+def _text(value: Any) -> str:
+    """Control characters (pasted from other systems) dropped: XML and PostgreSQL's JSON
+    cannot store some of them, and none means anything in a printed table."""
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value)).strip()
+
+
 def _parse(value: Any, column_type: str) -> Any:
     """A cell as a typed value; ValueError when it does not fit the column."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if column_type == "text":
-        return str(value).strip()
+        return _text(value)
     if column_type == "date":
         if isinstance(value, datetime.datetime):
             return value.date()
@@ -88,7 +95,7 @@ def build_table(
 ) -> Snapshot:
     """Header and rows (as read) -> Snapshot; every problem listed with its row and column."""
     errors: list[str] = []
-    labels = ["" if h is None else str(h).strip() for h in header]
+    labels = ["" if h is None else _text(h) for h in header]
     while labels and not labels[-1]:
         labels.pop()
     if not labels:

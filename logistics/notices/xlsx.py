@@ -7,6 +7,7 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -35,8 +36,14 @@ def _width(header: str, column_type: str, sample: list[Any]) -> float:
     return min(max(longest + 2, 8), 60)
 
 
+def _text(value: str) -> str:
+    """The control characters XML cannot carry (all below 0x20 but tab, newline and carriage
+    return) dropped: openpyxl refuses them, and in pasted text they mean nothing."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
 def _sheet_title(title: str) -> str:
-    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet1"
+    return re.sub(r"[\[\]:*?/\\]", " ", _text(title))[:31] or "Sheet1"
 
 
 def write_xlsx(
@@ -67,7 +74,7 @@ def write_xlsx(
     ws.page_setup.fitToHeight = 0
 
     def text_cell(value: str, **style: Any) -> WriteOnlyCell:
-        cell = WriteOnlyCell(ws, value=value)
+        cell = WriteOnlyCell(ws, value=_text(value))
         cell.data_type = "s"  # explicit: never a formula, whatever the text starts with
         for name, v in style.items():
             setattr(cell, name, v)
@@ -104,9 +111,8 @@ def write_xlsx(
                 cell.number_format = NUMBER_FORMATS[types[i]]
                 out[i] = cell
         for i in text_cols:
-            v = out[i]
-            if v and v.startswith(FORMULA_PREFIXES):
-                out[i] = text_cell(v)
+            v = out[i] and _text(out[i])  # first, so no control character hides a formula
+            out[i] = text_cell(v) if v and v.startswith(FORMULA_PREFIXES) else v
         ws.append(out)
 
     totals = tables.totals_values(snapshot)

@@ -221,3 +221,11 @@ def test_an_oversized_workbook_is_refused_on_the_page_and_nothing_is_imported(wo
     assert 'value="2022年秋季学期作业本费公示"' in page
     with scopes_disabled():
         assert not Notice.objects.exists()
+
+
+def test_control_characters_in_imported_text_are_dropped():
+    snapshot = importing.build_table(
+        title="t", period="p", header=["姓\x00名", "备注"], rows=[["张\x1f三", "多\x07退\t少补"]]
+    )
+    assert [c.label for c in snapshot.columns] == ["姓名", "备注"]
+    assert snapshot.rows == [{"c0": "张三", "c1": "多退\t少补"}]

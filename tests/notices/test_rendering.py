@@ -127,6 +127,28 @@ def test_user_text_that_looks_like_a_formula_is_stored_as_text(world, text):
     assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
 
 
+def test_control_characters_in_user_text_do_not_break_the_excel_download(world):
+    # Text pasted from other systems carries control characters that XML (and openpyxl) refuse;
+    # they go, tab and newline stay, and a formula hidden behind one is still only text.
+    snapshot = fee_snapshot(title=TITLE + "\x0b")
+    snapshot["rows"][0][2] = "\x02作业\x07本费\x1f"  # (\x00 never reaches a snapshot)
+    snapshot["rows"][1][2] = '\x01=HYPERLINK("http://x")'
+    snapshot["rows"][2][2] = "上学期\t结余\n转入"
+    snapshot["notes"] = "多退\x08少补。"
+    notice = published(world, snapshot=snapshot)
+    response = Client().get(f"/public/sdcz/{notice.verify_code}/xlsx/")
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert ws["A1"].value == f"石道初级中学 {TITLE}"
+    assert [ws[f"C{row}"].value for row in (5, 6, 7)] == [
+        "作业本费",
+        '=HYPERLINK("http://x")',
+        "上学期\t结余\n转入",
+    ]
+    assert ws["C6"].data_type == "s"
+    assert ws["A10"].value == "多退少补。"
+
+
 def test_a_staff_report_prints_in_full_without_verification(world):
     from logistics.notices.kinds import Column, Snapshot
     from logistics.notices.reports import report_download

@@ -10,8 +10,8 @@ class SafetyConfig(AppConfig):
 
     def ready(self) -> None:
         from logistics.registry import registry
+        from safety import bench, demo, models, todos  # noqa: F401
         from safety import capabilities as caps
-        from safety import demo, models, todos  # noqa: F401
 
         # Statutory records: voided from their page with a reason, never deleted.
         registry.voidable(models.Inspection, caps.MANAGE)

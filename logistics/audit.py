@@ -4,16 +4,24 @@ Services write one event per meaningful act (`finance.expense.signed`), inside t
 transaction as the act. Each event's hash covers its content and the previous event's hash,
 so changing or removing any row breaks the chain from that row on; `manage.py verify_audit`
 finds the first broken link.
+
+The chain is anchored outside the table: every hash is sealed with an HMAC whose key is not in
+the database (settings.AUDIT_KEY), so a chain rewritten from some row on does not verify, and
+each school's last event is recorded, sealed, in AuditHead, so a cut-off tail is found too.
+`verify_audit` prints each head; kept on paper or in another system, it anchors the chain even
+against someone who holds the key.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.db.models import Q
@@ -21,7 +29,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from logistics.models import Approval, AuditEvent, School
+from logistics.models import Approval, AuditEvent, AuditHead, School
 
 GENESIS = "0" * 64
 _LOCK_NAMESPACE = 7310  # pg_advisory_xact_lock(namespace, school_id): one writer per chain
@@ -46,6 +54,14 @@ def event_digest(event: AuditEvent) -> str:
         cls=DjangoJSONEncoder,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def seal(text: str) -> str:
+    return hmac.new(settings.AUDIT_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def _head_text(school_id: int, seq: int, digest: str) -> str:
+    return f"{school_id}:{seq}:{digest}"
 
 
 def record_event(
@@ -83,8 +99,17 @@ def record_event(
             prev_hash=prev,
         )
         event.hash = event_digest(event)
+        event.mac = seal(event.hash)
         with scopes_disabled():
             event.save(force_insert=True)
+        AuditHead.objects.update_or_create(
+            school=school,
+            defaults={
+                "seq": seq,
+                "hash": event.hash,
+                "mac": seal(_head_text(school.pk, seq, event.hash)),
+            },
+        )
         return event
 
 
@@ -97,8 +122,9 @@ class BrokenLink:
 
 
 def verify_chain(school: School) -> BrokenLink | None:
-    """Walk one school's chain in order; return the first broken link, or None."""
-    expected_prev, expected_seq = GENESIS, 1
+    """Walk one school's chain in order, then check its sealed head; return the first broken
+    link, or None."""
+    expected_prev, expected_seq, last_id = GENESIS, 1, 0
     for event in _iter_events(school):
         if event.seq != expected_seq:
             return BrokenLink(school.code, expected_seq, event.pk, "missing event")
@@ -106,8 +132,24 @@ def verify_chain(school: School) -> BrokenLink | None:
             return BrokenLink(school.code, event.seq, event.pk, "previous hash does not match")
         if event_digest(event) != event.hash:
             return BrokenLink(school.code, event.seq, event.pk, "content does not match hash")
-        expected_prev, expected_seq = event.hash, expected_seq + 1
+        if not hmac.compare_digest(event.mac, seal(event.hash)):
+            return BrokenLink(school.code, event.seq, event.pk, "seal does not match")
+        expected_prev, expected_seq, last_id = event.hash, expected_seq + 1, event.pk
+    last_seq = expected_seq - 1
+    head = AuditHead.objects.filter(school=school).first()
+    if head is None:
+        return None if last_seq == 0 else BrokenLink(school.code, last_seq, last_id, "no head")
+    if not hmac.compare_digest(head.mac, seal(_head_text(school.pk, head.seq, head.hash))):
+        return BrokenLink(school.code, head.seq, 0, "head seal does not match")
+    if head.seq != last_seq or head.hash != expected_prev:
+        return BrokenLink(school.code, last_seq + 1, 0, "events missing after the last one")
     return None
+
+
+def chain_head(school: School) -> tuple[int, str]:
+    """(seq, hash) of the school's last event, to be written down as an outside anchor."""
+    head = AuditHead.objects.filter(school=school).values_list("seq", "hash").first()
+    return head or (0, GENESIS)
 
 
 def _iter_events(school: School) -> Iterator[AuditEvent]:

@@ -157,6 +157,9 @@ class AuditEvent(SchoolOwned):
     data = models.JSONField(_("data"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # HMAC of the hash with a key kept outside the database (settings.AUDIT_KEY): whoever can
+    # write to the table can recompute hashes, but not seals.
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("audit event")
@@ -172,6 +175,19 @@ class AuditEvent(SchoolOwned):
 
     def __str__(self) -> str:
         return f"{self.school_id}#{self.seq} {self.action}"
+
+
+class AuditHead(models.Model):
+    """The last event of each school's chain, sealed with the outside key: a chain whose tail
+    was cut off no longer ends where its head says. Kernel bookkeeping, not a school record."""
+
+    school = models.OneToOneField(School, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.school_id}#{self.seq}"
 
 
 def _attachment_path(instance: Attachment, filename: str) -> str:

@@ -77,3 +77,85 @@ def test_sequence_numbers_are_unique_per_school(world):
             prev_hash="",
             hash="",
         )
+
+
+def _rewrite(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")  # bypass triggers
+        cursor.execute(sql, params)
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+
+def test_a_chain_rewritten_with_correct_hashes_fails_its_seals(world):
+    from logistics.audit import event_digest
+
+    events = _events(world, 3)
+    # Someone with write access edits an event and recomputes every hash after it.
+    with scopes_disabled():
+        tampered = AuditEvent.objects.get(pk=events[1].pk)
+        tampered.summary = "改过的"
+        tampered.hash = event_digest(tampered)
+        _rewrite(
+            "UPDATE logistics_auditevent SET summary = %s, hash = %s WHERE id = %s",
+            [tampered.summary, tampered.hash, tampered.pk],
+        )
+        last = AuditEvent.objects.get(pk=events[2].pk)
+        last.prev_hash = tampered.hash
+        last.hash = event_digest(last)
+        _rewrite(
+            "UPDATE logistics_auditevent SET prev_hash = %s, hash = %s WHERE id = %s",
+            [last.prev_hash, last.hash, last.pk],
+        )
+    link = verify_chain(world.school)
+    assert (link.seq, link.reason) == (2, "seal does not match")
+
+
+def test_a_cut_off_tail_is_found(world):
+    events = _events(world, 4)
+    _rewrite("DELETE FROM logistics_auditevent WHERE id = ANY(%s)", [[e.pk for e in events[2:]]])
+    link = verify_chain(world.school)
+    assert (link.seq, link.reason) == (3, "events missing after the last one")
+
+
+def test_verify_audit_prints_each_schools_head_as_an_outside_anchor(world, capsys):
+    events = _events(world, 2)
+    call_command("verify_audit", school="sdcz")
+    assert f"sdcz: ok (head #2 {events[-1].hash})" in capsys.readouterr().out
+
+
+def test_the_site_role_cannot_lift_the_append_only_trigger_or_empty_the_log(world):
+    """Run as a role that does not own the tables (docs/security.md): rows yes, DDL no."""
+    events = _events(world, 1)
+    role = f"app_{connection.settings_dict['NAME']}"[:60]
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP ROLE IF EXISTS "{role}"')
+        cursor.execute(f'CREATE ROLE "{role}" NOLOGIN')
+    call_command("grant_app_role", role)
+    refused = [
+        "ALTER TABLE logistics_auditevent DISABLE TRIGGER USER",
+        "TRUNCATE logistics_auditevent",
+        "UPDATE logistics_auditevent SET summary = 'x'",
+        "DELETE FROM logistics_auditevent",
+        "SET session_replication_role = replica",
+    ]
+    try:
+        with connection.cursor() as cursor:
+            for sql in refused:
+                with (
+                    pytest.raises(Exception, match=r"permission denied|must be owner"),
+                    transaction.atomic(),
+                ):
+                    cursor.execute(f'SET LOCAL ROLE "{role}"')
+                    cursor.execute(sql)
+            with transaction.atomic():
+                cursor.execute(f'SET LOCAL ROLE "{role}"')
+                # The site's own work still goes through.
+                record_event(school=world.school, actor=None, action="test.as.app")
+                cursor.execute("SELECT count(*) FROM logistics_auditevent")
+                assert cursor.fetchone()[0] == len(events) + 1
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")  # SET LOCAL outlives a released savepoint
+            cursor.execute(f'DROP OWNED BY "{role}"')
+            cursor.execute(f'DROP ROLE "{role}"')
+    assert verify_chain(world.school) is None

@@ -32,6 +32,9 @@ DEBUG = env("DEBUG")
 SECRET_KEY = env(
     "SECRET_KEY", default="dev-only-insecure-key-do-not-use" if DEBUG else environ.Env.NOTSET
 )
+# Seals the audit chain (logistics/audit.py). It must not live in the database; by default it
+# is derived from SECRET_KEY, so rotating SECRET_KEY needs AUDIT_KEY set to the old derivation.
+AUDIT_KEY = env("AUDIT_KEY", default="") or f"audit:{SECRET_KEY}"
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 

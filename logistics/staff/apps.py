@@ -10,4 +10,4 @@ class StaffConfig(AppConfig):
     verbose_name = _("School staff")
 
     def ready(self) -> None:
-        from logistics.staff import capabilities  # noqa: F401  capability and menu item
+        from logistics.staff import bench, capabilities  # noqa: F401  registrations

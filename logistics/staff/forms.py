@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from logistics.forms import StyledFormMixin
-from logistics.staff.selectors import grantable_roles
+from logistics.staff.selectors import grantable_roles, role_label
 
 MAX_IMPORT_BYTES = 1024 * 1024  # a staff list of a few hundred rows is a few tens of KB
 
@@ -18,6 +18,9 @@ class _RolesField(forms.ModelMultipleChoiceField):
             label=_("roles"),
             **kwargs,
         )
+
+    def label_from_instance(self, obj):
+        return role_label(obj)
 
 
 _PASSWORD_HELP = _("Leave empty to get a temporary password, shown once, to hand over.")

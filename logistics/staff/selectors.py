@@ -4,8 +4,31 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 
 from logistics.models import Membership, Role, School
+from logistics.roles import DEFAULT_ROLES
+
+
+def role_label(role: Role) -> str:
+    """The role's name in the reader's language. Default roles are stored with the English
+    name (migrations run untranslated): those show their translated label, unless an
+    administrator renamed them."""
+    default = DEFAULT_ROLES.get(role.code)
+    if default is not None:
+        with translation.override("en"):
+            english = str(default[0])
+        if role.name == english:
+            return str(default[0])
+    return role.name
+
+
+def role_names(role: Role) -> set[str]:
+    """Every name a staff list may use for `role`: its code, its name, its Chinese label."""
+    names = {role.code, role.name, role_label(role)}
+    with translation.override("zh-hans"):
+        names.add(role_label(role))
+    return names
 
 
 def grantable_roles() -> QuerySet[Role]:
@@ -22,7 +45,10 @@ def staff_list(school: School) -> list[Membership]:
         .prefetch_related(Prefetch("roles", queryset=Role.objects.order_by("name")))
         .order_by("user__first_name", "user__username")
     )
-    return sorted(members, key=lambda m: not (m.user.is_active and m.roles.all()))
+    members = sorted(members, key=lambda m: not (m.user.is_active and m.roles.all()))
+    for m in members:
+        m.role_labels = [role_label(r) for r in m.roles.all()]
+    return members
 
 
 def membership_for(school: School, pk: int) -> Membership:

@@ -30,6 +30,7 @@ from logistics.models import Membership, Role, School
 from logistics.notices.importing import read_xlsx
 from logistics.roles import capabilities_for
 from logistics.staff.capabilities import GRANT_ANY, MANAGE
+from logistics.staff.selectors import role_label, role_names
 
 # No look-alikes (0/O, 1/l/I): the password is read out or written on a slip of paper.
 _ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -46,11 +47,11 @@ def _refusal(role: Role, held: frozenset[str]) -> str | None:
         return _(
             "The role %(role)s also applies in member schools; "
             "only the system administrator grants or removes it."
-        ) % {"role": role.name}
+        ) % {"role": role_label(role)}
     if GRANT_ANY not in held and not set(role.capabilities) <= held:
         return _(
             "You cannot grant or remove the role %(role)s: it holds rights that you do not have."
-        ) % {"role": role.name}
+        ) % {"role": role_label(role)}
     return None
 
 
@@ -243,7 +244,7 @@ _COLUMNS = {
     "full_name": ("姓名", "name", "full name"),
     "roles": ("角色", "roles"),
 }
-_ROLE_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+_ROLE_SEPARATORS = re.compile(r"[、,，;；/]+")
 
 
 def _text(value: Any) -> str:
@@ -281,9 +282,9 @@ def staff_import(*, school: School, actor, data: bytes) -> list[ImportedAccount]
             % {"max": MAX_IMPORT_ROWS, "count": len(rows)}
         )
 
-    by_name: dict[str, Role] = {}
-    for role in Role.objects.all():  # reaching roles too, to say why they are refused
-        by_name[role.name] = by_name[role.code] = role
+    by_name = {  # reaching roles too, to say why they are refused
+        name: role for role in Role.objects.all() for name in role_names(role)
+    }
     User = get_user_model()
     wanted = [_text(r[where["username"]]).lower() for r in rows]
     taken = set(
@@ -304,7 +305,8 @@ def staff_import(*, school: School, actor, data: bytes) -> list[ImportedAccount]
     for number, row in enumerate(rows, start=2):
         username = _text(row[where["username"]])
         full_name = _text(row[where["full_name"]])
-        role_names = [n for n in _ROLE_SEPARATORS.split(_text(row[where["roles"]])) if n]
+        role_words = [w.strip() for w in _ROLE_SEPARATORS.split(_text(row[where["roles"]]))]
+        role_words = [w for w in role_words if w]
         if not username:
             fail(number, "username", _("empty"))
         elif username.lower() in taken:
@@ -322,10 +324,10 @@ def staff_import(*, school: School, actor, data: bytes) -> list[ImportedAccount]
             fail(number, "full_name", _("empty"))
         elif len(full_name) > 150:
             fail(number, "full_name", _("at most 150 characters"))
-        roles = [by_name.get(n) for n in role_names]
-        if not role_names:
+        roles = [by_name.get(w) for w in role_words]
+        if not role_words:
             fail(number, "roles", _("empty"))
-        for name, role in zip(role_names, roles, strict=True):
+        for name, role in zip(role_words, roles, strict=True):
             if role is None:
                 fail(number, "roles", _("unknown role %(name)s") % {"name": name})
             elif reason := _refusal(role, held):
@@ -347,7 +349,7 @@ def staff_import(*, school: School, actor, data: bytes) -> list[ImportedAccount]
                     % {"row": number, "message": " ".join(exc.messages)}
                 ) from None
             imported.append(
-                ImportedAccount(username, full_name, "、".join(r.name for r in roles), password)
+                ImportedAccount(username, full_name, "、".join(map(role_label, roles)), password)
             )
         record_event(
             school=school,

@@ -352,3 +352,21 @@ def test_a_sheet_declaring_a_huge_range_is_refused_before_its_rows_are_read(worl
     response = _import(login("principal"), world, out.getvalue())
     assert "远超" in response.content.decode()
     assert not User.objects.filter(username="t1").exists()
+
+
+def test_the_bench_seeder_gives_each_school_a_staff_list_the_page_shows(world, login):
+    import random
+
+    from logistics.staff.bench import PER_SCHOOL, seed_staff
+
+    seed_staff([world.school, world.other], 1, random.Random(1))
+    assert (
+        Membership.objects.filter(school=world.other, user__username__startswith="bench_").count()
+        == PER_SCHOOL
+    )
+    client = login("principal")
+    client.get(_url("list", world))
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(_url("list", world)).content.decode()
+    assert body.count("教工") == PER_SCHOOL
+    assert len(queries) <= 8

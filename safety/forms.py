@@ -43,7 +43,7 @@ class PeopleMixin:
 
 class ChecklistForm(StyledFormMixin, forms.Form):
     area = forms.ChoiceField(label=_("area"), choices=Area.choices)
-    name = forms.CharField(label=_("name"), max_length=80)
+    name = forms.CharField(label=_("checklist name"), max_length=80)
 
 
 class ChecklistItemForm(StyledFormMixin, forms.ModelForm):
@@ -126,7 +126,7 @@ class FinishForm(StyledFormMixin, forms.Form):
 
 class HazardForm(StyledFormMixin, PeopleMixin, forms.Form):
     area = forms.ChoiceField(label=_("area"), choices=Area.choices)
-    location = forms.CharField(label=_("location"), max_length=100)
+    location = forms.CharField(label=_("hazard location"), max_length=100)
     description = forms.CharField(
         label=_("hazard"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -174,5 +174,5 @@ class GateInForm(StyledFormMixin, forms.Form):
         help_text=_("Needed on the first visit; kept for returning visitors."),
     )
     unit = forms.CharField(label=_("work unit"), max_length=80, required=False)
-    reason = forms.CharField(label=_("reason"), max_length=100)
+    reason = forms.CharField(label=_("reason for the visit"), max_length=100)
     host = forms.CharField(label=_("person visited"), max_length=40)

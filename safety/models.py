@@ -51,7 +51,7 @@ class Checklist(SchoolOwned):
     """A school's own checklist for one area (a copy of a default one, or its own)."""
 
     area = models.CharField(_("area"), max_length=20, choices=Area.choices)
-    name = models.CharField(_("name"), max_length=80)
+    name = models.CharField(_("checklist name"), max_length=80)
     is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
@@ -73,7 +73,7 @@ class ItemFields(models.Model):
     """What one checklist line asks; copied verbatim from the checklist into an inspection."""
 
     position = models.PositiveSmallIntegerField(_("order"), default=0)
-    text = models.CharField(_("item"), max_length=200)
+    text = models.CharField(_("what is checked"), max_length=200)
     kind = models.CharField(
         _("answer"), max_length=10, choices=ItemKind.choices, default=ItemKind.PASS_FAIL
     )
@@ -174,7 +174,7 @@ class Inspection(SchoolOwned, Voidable):
     )
     inspector = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("inspector"),
+        verbose_name=_("inspected by"),
         on_delete=models.PROTECT,
         related_name="+",
     )
@@ -252,7 +252,7 @@ class Hazard(SchoolOwned, Voidable):
     """A hazard (隐患) from its report to its verified fix (整改闭环)."""
 
     area = models.CharField(_("area"), max_length=20, choices=Area.choices)
-    location = models.CharField(_("location"), max_length=100)
+    location = models.CharField(_("hazard location"), max_length=100)
     description = models.CharField(_("hazard"), max_length=300)
     severity = models.CharField(
         _("severity"), max_length=8, choices=Severity.choices, default=Severity.GENERAL
@@ -271,11 +271,11 @@ class Hazard(SchoolOwned, Voidable):
     )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("reported by"),
+        verbose_name=_("hazard reported by"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    reported_at = models.DateTimeField(_("reported at"))
+    reported_at = models.DateTimeField(_("hazard reported at"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("responsible for the fix"),
@@ -292,7 +292,7 @@ class Hazard(SchoolOwned, Voidable):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    fixed_at = models.DateTimeField(_("fixed at"), null=True, blank=True)
+    fixed_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("verified by"),
@@ -392,7 +392,7 @@ class EquipmentCheck(SchoolOwned, Voidable):
     note = models.CharField(_("note"), max_length=200, blank=True)
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("checked by"),
+        verbose_name=_("monthly check by"),
         on_delete=models.PROTECT,
         related_name="+",
     )
@@ -445,7 +445,7 @@ class GateEntry(SchoolOwned, Voidable):
     phone = models.CharField(_("phone"), max_length=20)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     unit = models.CharField(_("work unit"), max_length=80, blank=True)
-    reason = models.CharField(_("reason"), max_length=100)
+    reason = models.CharField(_("reason for the visit"), max_length=100)
     host = models.CharField(_("person visited"), max_length=40)
     time_in = models.DateTimeField(_("time in"))
     time_out = models.DateTimeField(_("time out"), null=True, blank=True)

@@ -407,7 +407,7 @@ def hazard_report(
     """Anyone with an account reports a hazard, naming who fixes it and by when."""
     now = timezone.now()
     if deadline < timezone.localdate(now):
-        raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
+        raise ValidationError({"deadline": _("The fix deadline cannot be in the past.")})
     if not _is_member(school, owner):
         raise ValidationError({"owner": _("Choose someone of this school.")})
     with transaction.atomic():

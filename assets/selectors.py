@@ -1,0 +1,235 @@
+"""Every read of the assets pages and exports, scoped by school."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from assets.models import (
+    Asset,
+    AssetStatus,
+    Category,
+    CustodyRecord,
+    Location,
+    RepairTicket,
+    Requisition,
+    StockBalance,
+    StockMove,
+    WriteOff,
+)
+from logistics.models import School
+
+VALUE = ExpressionWrapper(
+    F("price") * F("quantity"), output_field=DecimalField(max_digits=14, decimal_places=2)
+)
+
+
+def locations(school: School) -> list[Location]:
+    return list(Location.objects.filter(school=school).only("id", "path", "parent_id", "kind"))
+
+
+def _subtree_ids(all_locations: list[Location], root_id: int) -> list[int]:
+    """The location and every location inside it (a small table, walked in memory)."""
+    children: dict[int | None, list[int]] = {}
+    for loc in all_locations:
+        children.setdefault(loc.parent_id, []).append(loc.pk)
+    found, stack = [], [root_id]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def asset_list(
+    school: School, filters: Mapping[str, str], all_locations: list[Location] | None = None
+) -> QuerySet[Asset]:
+    """The register, filtered. Text search matches code, name and spec through trigram
+    indexes, and the location by the ids of matching locations (found first, in memory)."""
+    qs = Asset.objects.filter(school=school, voided_at__isnull=True)
+    q = (filters.get("q") or "").strip()
+    if q:
+        match = Q(code__icontains=q) | Q(name__icontains=q) | Q(spec__icontains=q)
+        if all_locations is None:
+            all_locations = locations(school)
+        place_ids = [loc.pk for loc in all_locations if q.upper() in loc.path.upper()]
+        if place_ids:
+            match |= Q(location_id__in=place_ids)
+        qs = qs.filter(match)
+    if category := _int(filters.get("category")):
+        qs = qs.filter(category_id=category)
+    if location := _int(filters.get("location")):
+        if all_locations is None:
+            all_locations = locations(school)
+        qs = qs.filter(location_id__in=_subtree_ids(all_locations, location))
+    if custodian := _int(filters.get("custodian")):
+        qs = qs.filter(custodian_id=custodian)
+    if (status := filters.get("status")) in AssetStatus.values:
+        qs = qs.filter(status=status)
+    return qs.select_related("category", "location", "custodian").order_by("code")
+
+
+def my_custody(school: School, user) -> QuerySet[Asset]:
+    return (
+        Asset.objects.filter(school=school, custodian=user, voided_at__isnull=True)
+        .exclude(status=AssetStatus.SCRAPPED)
+        .select_related("category", "location")
+        .order_by("code")
+    )
+
+
+def asset_detail(school: School, pk: int) -> Asset:
+    return Asset.objects.select_related("category", "location", "custodian").get(
+        school=school, pk=pk
+    )
+
+
+def custody_history(school: School, asset: Asset) -> QuerySet[CustodyRecord]:
+    return CustodyRecord.objects.filter(school=school, asset=asset).select_related(
+        "custodian", "location", "by"
+    )
+
+
+def register_totals(school: School, filters: Mapping[str, str] | None = None) -> dict:
+    """账账相符: totals by category and by location, from the same rows as the register."""
+    qs = asset_list(school, filters or {}).exclude(status=AssetStatus.SCRAPPED).order_by()
+    by_category = list(
+        qs.values("category__code", "category__name")
+        .annotate(lines=Count("pk"), qty=Sum("quantity"), amount=Sum(VALUE))
+        .order_by("category__code")
+    )
+    by_location = list(
+        qs.values("location__path")
+        .annotate(lines=Count("pk"), qty=Sum("quantity"), amount=Sum(VALUE))
+        .order_by("location__path")
+    )
+    total = qs.aggregate(lines=Count("pk"), qty=Sum("quantity"), amount=Sum(VALUE))
+    zero = {"lines": 0, "qty": 0, "amount": Decimal("0.00")}
+    return {
+        "by_category": by_category,
+        "by_location": by_location,
+        "total": {k: total[k] or zero[k] for k in zero},
+    }
+
+
+# ---------------------------------------------------------------- stock
+
+
+def stock_balances(school: School) -> QuerySet[StockBalance]:
+    return (
+        StockBalance.objects.filter(school=school)
+        .select_related("item", "location")
+        .order_by("item__name", "item__spec", "location__path")
+    )
+
+
+def low_stock(school: School) -> QuerySet:
+    """Items whose total across locations is at or below their low-stock level."""
+    from assets.models import StockItem
+
+    return (
+        StockItem.objects.filter(school=school, low_level__gt=0)
+        .annotate(total=Sum("balances__quantity", default=0))
+        .filter(total__lte=F("low_level"))
+        .order_by("name")
+    )
+
+
+def stock_moves(school: School) -> QuerySet[StockMove]:
+    return StockMove.objects.filter(school=school).select_related("item", "location", "by")
+
+
+def requisitions(school: School, user, capabilities: frozenset[str]) -> QuerySet[Requisition]:
+    from assets import capabilities as caps
+
+    qs = Requisition.objects.filter(school=school).select_related("item", "requested_by")
+    if caps.STOCK not in capabilities and caps.APPROVE not in capabilities:
+        qs = qs.filter(requested_by=user)
+    return qs
+
+
+# ---------------------------------------------------------------- repairs
+
+
+def repairs(school: School, user, capabilities: frozenset[str]) -> QuerySet[RepairTicket]:
+    from assets import capabilities as caps
+
+    qs = RepairTicket.objects.filter(school=school).select_related(
+        "location", "asset", "reported_by", "assigned_to"
+    )
+    if caps.VIEW not in capabilities and caps.REPAIR_WORK not in capabilities:
+        qs = qs.filter(Q(reported_by=user) | Q(assigned_to=user))
+    return qs
+
+
+def repair_stats(school: School, months: int = 12) -> list[dict]:
+    """Per month: tickets, mean hours to assignment (response) and to the fix (随叫随到)."""
+    since = timezone.now() - datetime.timedelta(days=31 * months)
+    rows = (
+        RepairTicket.objects.filter(school=school, voided_at__isnull=True, reported_at__gte=since)
+        .annotate(month=TruncMonth("reported_at"))
+        .values("month")
+        .annotate(
+            tickets=Count("pk"),
+            open=Count("pk", filter=Q(fixed_at__isnull=True)),
+            response=Avg(
+                ExpressionWrapper(F("assigned_at") - F("reported_at"), output_field=DurationField())
+            ),
+            fix=Avg(
+                ExpressionWrapper(F("fixed_at") - F("reported_at"), output_field=DurationField())
+            ),
+        )
+        .order_by("-month")
+    )
+    return [
+        {
+            "month": r["month"],
+            "tickets": r["tickets"],
+            "open": r["open"],
+            "response_hours": r["response"].total_seconds() / 3600 if r["response"] else None,
+            "fix_hours": r["fix"].total_seconds() / 3600 if r["fix"] else None,
+        }
+        for r in rows
+    ]
+
+
+def repeated_faults(school: School, days: int = 180) -> list[dict]:
+    """Rooms and items with more than one fault in the period: where to look closer."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    return list(
+        RepairTicket.objects.filter(school=school, voided_at__isnull=True, reported_at__gte=since)
+        .values("location__path", "asset__code", "asset__name")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .order_by("-n", "location__path")
+    )
+
+
+def writeoffs(school: School) -> QuerySet[WriteOff]:
+    return WriteOff.objects.filter(school=school).select_related("asset", "requested_by")
+
+
+def categories(school: School) -> QuerySet[Category]:
+    return Category.objects.filter(school=school).order_by("code")

@@ -1,0 +1,883 @@
+"""Every write of the assets app: <entity>_<verb>(*, school, actor, ...) in one transaction.
+
+Status changes go through `_transition`, which holds the rules of which status may follow
+which; stock balances change only through `stock_in` / `stock_out`, which lock the balance row
+(the database's check constraint is the backstop that a balance never goes negative).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assets import capabilities as caps
+from assets.models import (
+    Asset,
+    AssetPhoto,
+    AssetSettings,
+    AssetStatus,
+    Category,
+    CustodyKind,
+    CustodyRecord,
+    Distribution,
+    Location,
+    LocationKind,
+    MoveKind,
+    RepairStatus,
+    RepairTicket,
+    Requisition,
+    RequisitionStatus,
+    StockBalance,
+    StockItem,
+    StockMove,
+    WriteOff,
+    WriteOffStatus,
+)
+from logistics.approvals import Step, approval_start
+from logistics.attachments import CleanUpload, attachment_create
+from logistics.audit import record_event
+from logistics.models import Approval, School
+from logistics.roles import capabilities_for
+
+REQUISITION_DOC = "assets.requisition"
+WRITEOFF_DOC = "assets.writeoff"
+
+# 固定资产分类 (GB/T 14885 top-level classes as used for school assets); editable per school.
+NATIONAL_CATEGORIES = [
+    ("01", "土地、房屋及构筑物"),
+    ("02", "通用设备"),
+    ("03", "专用设备"),
+    ("04", "文物和陈列品"),
+    ("05", "图书、档案"),
+    ("06", "家具、用具、装具及动植物"),
+]
+
+# Which status may follow which. Scrapped is final: only an approved write-off leads there.
+TRANSITIONS: dict[str, set[str]] = {
+    AssetStatus.IN_STORE: {AssetStatus.IN_USE, AssetStatus.LENT, AssetStatus.REPAIR},
+    AssetStatus.IN_USE: {AssetStatus.IN_STORE, AssetStatus.LENT, AssetStatus.REPAIR},
+    AssetStatus.LENT: {AssetStatus.IN_STORE, AssetStatus.IN_USE},
+    AssetStatus.REPAIR: {AssetStatus.IN_STORE, AssetStatus.IN_USE},
+    AssetStatus.SCRAPPED: set(),
+}
+
+
+def settings_for(school: School) -> AssetSettings:
+    return AssetSettings.objects.filter(school=school).first() or AssetSettings(school=school)
+
+
+def settings_update(*, school: School, actor, writeoff_threshold: Decimal) -> AssetSettings:
+    with transaction.atomic():
+        found, _created = AssetSettings.objects.get_or_create(school=school)
+        found.writeoff_threshold = writeoff_threshold
+        found.full_clean()
+        found.save()
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.settings.changed",
+            obj=found,
+            summary=str(writeoff_threshold),
+        )
+        return found
+
+
+# ---------------------------------------------------------------- categories and locations
+
+
+def categories_install_defaults(*, school: School, actor) -> int:
+    """Add the national classes the school does not have yet; returns how many were added."""
+    with transaction.atomic():
+        have = set(Category.objects.filter(school=school).values_list("code", flat=True))
+        new = [
+            Category(school=school, code=code, name=name)
+            for code, name in NATIONAL_CATEGORIES
+            if code not in have
+        ]
+        Category.objects.bulk_create(new)
+        if new:
+            record_event(
+                school=school,
+                actor=actor,
+                action="assets.categories.installed",
+                summary=_("%(n)s national classes added") % {"n": len(new)},
+            )
+        return len(new)
+
+
+def category_save(
+    *, school: School, actor, code: str, name: str, category: Category | None = None
+) -> Category:
+    with transaction.atomic():
+        category = category or Category(school=school)
+        category.code, category.name = code.strip(), name.strip()
+        category.full_clean()
+        category.save()
+        record_event(
+            school=school, actor=actor, action="assets.category.saved", obj=category, summary=name
+        )
+        return category
+
+
+_CHILD_KIND = {None: LocationKind.BUILDING, LocationKind.BUILDING: LocationKind.FLOOR}
+
+
+def location_create(*, school: School, actor, name: str, parent: Location | None) -> Location:
+    """A building (no parent), a floor in a building, or a room on a floor."""
+    name = name.strip()
+    if parent is not None and parent.school_id != school.pk:
+        raise ValidationError({"parent": _("Choose a location of this school.")})
+    kind = _CHILD_KIND.get(parent.kind if parent else None, LocationKind.ROOM)
+    if parent is not None and parent.kind == LocationKind.ROOM:
+        raise ValidationError({"parent": _("A room cannot contain other locations.")})
+    location = Location(
+        school=school,
+        parent=parent,
+        kind=kind,
+        name=name,
+        path=f"{parent.path} / {name}" if parent else name,
+    )
+    with transaction.atomic():
+        location.full_clean()
+        location.save()
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.location.created",
+            obj=location,
+            summary=location.path,
+        )
+        return location
+
+
+# ---------------------------------------------------------------- register and custody
+
+
+@dataclass(frozen=True)
+class AssetInput:
+    code: str
+    name: str
+    category: Category
+    spec: str = ""
+    location: Location | None = None
+    custodian: object | None = None  # a user
+    custodian_class: str = ""
+    purchase_date: date | None = None
+    price: Decimal = Decimal("0.00")
+    quantity: int = 1
+    fund_source: str = ""
+    note: str = ""
+
+
+def _check_custodian(school: School, custodian, custodian_class: str) -> None:
+    if custodian_class and custodian is None:
+        raise ValidationError(
+            {"custodian": _("A class's items are in the custody of its head teacher: name them.")}
+        )
+    if custodian is not None and capabilities_for(custodian, school) is None:
+        raise ValidationError({"custodian": _("The custodian must be a member of this school.")})
+
+
+def asset_create(
+    *, school: School, actor, data: AssetInput, photos: Iterable[CleanUpload] = ()
+) -> Asset:
+    _check_custodian(school, data.custodian, data.custodian_class)
+    asset = Asset(
+        school=school,
+        code=data.code.strip(),
+        name=data.name.strip(),
+        spec=data.spec.strip(),
+        category=data.category,
+        location=data.location,
+        custodian=data.custodian,
+        custodian_class=data.custodian_class.strip(),
+        purchase_date=data.purchase_date,
+        price=data.price,
+        quantity=data.quantity,
+        fund_source=data.fund_source.strip(),
+        note=data.note.strip(),
+        status=AssetStatus.IN_USE if data.custodian else AssetStatus.IN_STORE,
+    )
+    with transaction.atomic():
+        if Asset.objects.filter(school=school, code=asset.code).exists():
+            raise ValidationError({"code": _("This asset code is already registered.")})
+        asset.full_clean(validate_unique=False)
+        asset.save()
+        _custody(asset, actor, CustodyKind.ASSIGN)
+        for upload in photos:
+            asset_add_photo(school=school, actor=actor, asset=asset, upload=upload)
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.asset.registered",
+            obj=asset,
+            summary=str(asset),
+            data={"value": asset.value, "quantity": asset.quantity},
+        )
+        return asset
+
+
+EDITABLE = ("name", "spec", "category", "purchase_date", "price", "quantity", "fund_source", "note")
+
+
+def asset_update(*, school: School, actor, asset: Asset, **changes) -> Asset:
+    """Descriptive fields only; custody, location and status change through their services."""
+    if set(changes) - set(EDITABLE):
+        raise ValueError(f"not editable here: {set(changes) - set(EDITABLE)}")
+    with transaction.atomic():
+        locked = _locked(school, asset)
+        before = {k: str(getattr(locked, k)) for k in changes}
+        for key, value in changes.items():
+            setattr(locked, key, value)
+        locked.full_clean(validate_unique=False)
+        locked.save(update_fields=list(changes))
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.asset.edited",
+            obj=locked,
+            summary=str(locked),
+            data={"before": before},
+        )
+        return locked
+
+
+def asset_add_photo(*, school: School, actor, asset: Asset, upload: CleanUpload) -> AssetPhoto:
+    with transaction.atomic():
+        attachment = attachment_create(
+            school=school, actor=actor, upload=upload, view_capability=caps.CUSTODY
+        )
+        return AssetPhoto.objects.create(school=school, asset=asset, attachment=attachment)
+
+
+def _locked(school: School, asset: Asset) -> Asset:
+    return Asset.objects.select_for_update().get(pk=asset.pk, school=school)
+
+
+def _transition(asset: Asset, to: str) -> None:
+    if asset.is_voided:
+        raise ValidationError(_("This register line is voided."))
+    if to != asset.status and to not in TRANSITIONS[asset.status]:
+        raise ValidationError(
+            _("An asset that is “%(now)s” cannot become “%(to)s”.")
+            % {"now": asset.get_status_display(), "to": AssetStatus(to).label}
+        )
+    asset.status = to
+
+
+def _custody(asset: Asset, actor, kind: str, condition: str = "") -> CustodyRecord:
+    return CustodyRecord.objects.create(
+        school_id=asset.school_id,
+        asset=asset,
+        kind=kind,
+        custodian=asset.custodian,
+        custodian_class=asset.custodian_class,
+        location=asset.location,
+        status=asset.status,
+        due_date=asset.due_date,
+        condition=condition[:200],
+        by=actor,
+    )
+
+
+_CUSTODY_FIELDS = ["custodian", "custodian_class", "location", "status", "due_date"]
+
+
+def asset_assign(
+    *,
+    school: School,
+    actor,
+    asset: Asset,
+    custodian,
+    custodian_class: str = "",
+    location: Location | None = None,
+    condition: str = "",
+) -> Asset:
+    """Put an item into use with a named custodian (a person, or a class and its head teacher)."""
+    _check_custodian(school, custodian, custodian_class)
+    if custodian is None:
+        raise ValidationError({"custodian": _("Name the person responsible.")})
+    with transaction.atomic():
+        locked = _locked(school, asset)
+        _transition(locked, AssetStatus.IN_USE)
+        locked.custodian, locked.custodian_class = custodian, custodian_class.strip()
+        locked.location = location or locked.location
+        locked.due_date = None
+        locked.save(update_fields=_CUSTODY_FIELDS)
+        _custody(locked, actor, CustodyKind.ASSIGN, condition)
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.asset.assigned",
+            obj=locked,
+            summary=f"{locked} → {custodian_class or custodian}",
+        )
+        return locked
+
+
+def asset_check_out(
+    *,
+    school: School,
+    actor,
+    asset: Asset,
+    custodian,
+    due_date: date,
+    custodian_class: str = "",
+    condition: str = "",
+) -> Asset:
+    """Lend an item to a person or class until `due_date` (借出), noting its condition."""
+    _check_custodian(school, custodian, custodian_class)
+    if custodian is None:
+        raise ValidationError({"custodian": _("Name the person responsible.")})
+    if due_date < timezone.localdate():
+        raise ValidationError({"due_date": _("The due date cannot be in the past.")})
+    with transaction.atomic():
+        locked = _locked(school, asset)
+        if locked.status == AssetStatus.LENT:
+            raise ValidationError(_("This item is already lent out; check it in first."))
+        _transition(locked, AssetStatus.LENT)
+        locked.custodian, locked.custodian_class = custodian, custodian_class.strip()
+        locked.due_date = due_date
+        locked.save(update_fields=_CUSTODY_FIELDS)
+        _custody(locked, actor, CustodyKind.CHECK_OUT, condition)
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.asset.checked_out",
+            obj=locked,
+            summary=f"{locked} → {custodian_class or custodian}",
+            data={"due_date": due_date},
+        )
+        return locked
+
+
+def asset_check_in(
+    *, school: School, actor, asset: Asset, location: Location | None, condition: str = ""
+) -> Asset:
+    """An item comes back to the store; its condition on return is recorded."""
+    with transaction.atomic():
+        locked = _locked(school, asset)
+        if locked.status == AssetStatus.IN_STORE:
+            return locked  # a repeated POST
+        _transition(locked, AssetStatus.IN_STORE)
+        locked.custodian, locked.custodian_class, locked.due_date = None, "", None
+        locked.location = location or locked.location
+        locked.save(update_fields=_CUSTODY_FIELDS)
+        _custody(locked, actor, CustodyKind.CHECK_IN, condition)
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.asset.checked_in",
+            obj=locked,
+            summary=str(locked),
+            data={"condition": condition},
+        )
+        return locked
+
+
+# ---------------------------------------------------------------- stock
+
+
+def stock_item_create(
+    *, school: School, actor, name: str, spec: str = "", unit: str = "个", low_level: int = 0
+) -> StockItem:
+    item = StockItem(
+        school=school, name=name.strip(), spec=spec.strip(), unit=unit, low_level=low_level
+    )
+    with transaction.atomic():
+        if StockItem.objects.filter(school=school, name=item.name, spec=item.spec).exists():
+            raise ValidationError({"name": _("This item is already in the stock list.")})
+        item.full_clean(validate_unique=False)
+        item.save()
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.stock_item.created",
+            obj=item,
+            summary=str(item),
+        )
+        return item
+
+
+def stock_in(
+    *,
+    school: School,
+    actor,
+    item: StockItem,
+    location: Location,
+    quantity: int,
+    unit_price: Decimal | None = None,
+    supplier: str = "",
+    expense_number: str = "",
+) -> StockMove:
+    if quantity < 1:
+        raise ValidationError({"quantity": _("Enter a quantity of at least 1.")})
+    with transaction.atomic():
+        move = StockMove(
+            school=school,
+            item=item,
+            location=location,
+            kind=MoveKind.IN,
+            quantity=quantity,
+            unit_price=unit_price,
+            supplier=supplier.strip(),
+            expense_number=expense_number.strip(),
+            by=actor,
+        )
+        move.full_clean()
+        move.save()
+        balance, _created = StockBalance.objects.get_or_create(
+            school=school, item=item, location=location
+        )
+        StockBalance.objects.filter(pk=balance.pk).update(quantity=F("quantity") + quantity)
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.stock.in",
+            obj=move,
+            summary=f"{item} +{quantity}",
+            data={"expense_number": move.expense_number, "unit_price": unit_price},
+        )
+        return move
+
+
+def stock_out(
+    *,
+    school: School,
+    actor,
+    item: StockItem,
+    location: Location,
+    quantity: int,
+    recipient: str = "",
+    requisition: Requisition | None = None,
+    repair: RepairTicket | None = None,
+    distribution: Distribution | None = None,
+) -> StockMove:
+    """Take `quantity` out of the store. Refused when the balance would go below zero."""
+    if quantity < 1:
+        raise ValidationError({"quantity": _("Enter a quantity of at least 1.")})
+    with transaction.atomic():
+        balance = (
+            StockBalance.objects.select_for_update()
+            .filter(school=school, item=item, location=location)
+            .first()
+        )
+        available = balance.quantity if balance else 0
+        if available < quantity:
+            raise ValidationError(
+                {
+                    "quantity": _("Not enough %(item)s in stock: %(n)s %(unit)s left.")
+                    % {"item": item, "n": available, "unit": item.unit}
+                }
+            )
+        move = StockMove(
+            school=school,
+            item=item,
+            location=location,
+            kind=MoveKind.OUT,
+            quantity=quantity,
+            recipient=recipient.strip()[:60],
+            requisition=requisition,
+            repair=repair,
+            distribution=distribution,
+            by=actor,
+        )
+        move.full_clean()
+        move.save()
+        try:
+            with transaction.atomic():
+                StockBalance.objects.filter(pk=balance.pk).update(quantity=F("quantity") - quantity)
+        except IntegrityError as exc:  # the check constraint: never below zero
+            raise ValidationError({"quantity": _("Not enough in stock.")}) from exc
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.stock.out",
+            obj=move,
+            summary=f"{item} -{quantity} → {move.recipient}",
+        )
+        return move
+
+
+# ---------------------------------------------------------------- requisitions
+
+
+def _chain(school: School, requester, wanted: list[Step]) -> list[Step]:
+    """Nobody signs their own document: a step the requester holds goes one level up.
+
+    Levels run director → principal → central-school principal.
+    """
+    levels = [
+        Step(caps.APPROVE, gettext_lazy("Logistics director")),
+        Step(caps.SIGN_PRINCIPAL, gettext_lazy("Principal")),
+        Step(caps.SIGN_CENTRAL, gettext_lazy("Central-school principal")),
+    ]
+    held = capabilities_for(requester, school) or frozenset()
+    steps = [s for s in wanted if s.capability not in held]
+    top = next(i for i, lvl in enumerate(levels) if lvl.capability == wanted[-1].capability)
+    if wanted[-1].capability in held:
+        higher = [lvl for lvl in levels[top + 1 :] if lvl.capability not in held]
+        steps.extend(higher[:1])
+    return steps or [levels[-1]]
+
+
+def requisition_policy(school: School, requisition: Requisition) -> list[Step]:
+    return _chain(
+        school,
+        requisition.requested_by,
+        [Step(caps.APPROVE, gettext_lazy("Logistics director"))],
+    )
+
+
+def requisition_create(
+    *,
+    school: School,
+    actor,
+    item: StockItem,
+    quantity: int,
+    purpose: str,
+    class_name: str = "",
+) -> Requisition:
+    with transaction.atomic():
+        requisition = Requisition(
+            school=school,
+            item=item,
+            quantity=quantity,
+            purpose=purpose.strip(),
+            class_name=class_name.strip(),
+            requested_by=actor,
+        )
+        requisition.full_clean()
+        requisition.save()
+        requisition.approval = approval_start(
+            school=school,
+            actor=actor,
+            doc_type=REQUISITION_DOC,
+            obj=requisition,
+            title=f"{item} × {quantity} · {requisition.class_name or actor.get_full_name()}",
+        )
+        requisition.save(update_fields=["approval"])
+        return requisition
+
+
+_FINISHED = {
+    Approval.APPROVED: "approved",
+    Approval.REJECTED: "rejected",
+    Approval.WITHDRAWN: "withdrawn",
+}
+
+
+def on_requisition_finished(approval: Approval) -> None:
+    Requisition.objects.filter(school=approval.school_id, approval=approval).update(
+        status=_FINISHED[approval.status]
+    )
+
+
+def requisition_issue(
+    *, school: School, actor, requisition: Requisition, location: Location
+) -> Requisition:
+    """Hand out an approved requisition from the store; issuing twice is a no-op."""
+    with transaction.atomic():
+        locked = Requisition.objects.select_for_update().get(pk=requisition.pk, school=school)
+        if locked.status == RequisitionStatus.ISSUED:
+            return locked
+        if locked.status != RequisitionStatus.APPROVED:
+            raise ValidationError(_("Only an approved requisition can be issued."))
+        stock_out(
+            school=school,
+            actor=actor,
+            item=locked.item,
+            location=location,
+            quantity=locked.quantity,
+            recipient=locked.class_name or locked.requested_by.get_full_name(),
+            requisition=locked,
+        )
+        locked.status = RequisitionStatus.ISSUED
+        locked.save(update_fields=["status"])
+        record_event(school=school, actor=actor, action="assets.requisition.issued", obj=locked)
+        return locked
+
+
+def distribution_create(
+    *,
+    school: School,
+    actor,
+    title: str,
+    location: Location,
+    cells: dict[tuple[str, int], int],
+) -> Distribution:
+    """The term-start batch: `cells[(class_name, item_id)] = quantity`, all or nothing.
+
+    Every item's total is checked first, so a shortage is reported once per item with what is
+    needed and what is left, and nothing is handed out.
+    """
+    cells = {k: v for k, v in cells.items() if v}
+    if not cells:
+        raise ValidationError(_("Enter at least one quantity."))
+    items = {i.pk: i for i in StockItem.objects.filter(school=school, pk__in={k[1] for k in cells})}
+    with transaction.atomic():
+        balances = {
+            b.item_id: b.quantity
+            for b in StockBalance.objects.select_for_update().filter(
+                school=school, location=location, item_id__in=items
+            )
+        }
+        short = []
+        for item_id, item in items.items():
+            needed = sum(q for (_c, i), q in cells.items() if i == item_id)
+            if needed > balances.get(item_id, 0):
+                short.append(
+                    _("%(item)s: %(need)s needed, %(left)s left")
+                    % {"item": item, "need": needed, "left": balances.get(item_id, 0)}
+                )
+        if short:
+            raise ValidationError(_("Not enough in stock — ") + "；".join(short))
+        distribution = Distribution.objects.create(
+            school=school, title=title.strip(), location=location, by=actor
+        )
+        for (class_name, item_id), quantity in sorted(cells.items()):
+            stock_out(
+                school=school,
+                actor=actor,
+                item=items[item_id],
+                location=location,
+                quantity=quantity,
+                recipient=class_name,
+                distribution=distribution,
+            )
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.distribution.created",
+            obj=distribution,
+            summary=distribution.title,
+            data={"cells": len(cells)},
+        )
+        return distribution
+
+
+# ---------------------------------------------------------------- repairs
+
+
+def _ticket(school: School, ticket: RepairTicket) -> RepairTicket:
+    return RepairTicket.objects.select_for_update().get(pk=ticket.pk, school=school)
+
+
+def repair_report(
+    *,
+    school: School,
+    actor,
+    location: Location,
+    description: str,
+    asset: Asset | None = None,
+    photo: CleanUpload | None = None,
+) -> RepairTicket:
+    with transaction.atomic():
+        ticket = RepairTicket(
+            school=school,
+            location=location,
+            asset=asset,
+            description=description.strip(),
+            reported_by=actor,
+            reported_at=timezone.now(),
+        )
+        if photo is not None:
+            ticket.photo = attachment_create(
+                school=school, actor=actor, upload=photo, view_capability=caps.REPAIR_REPORT
+            )
+        ticket.full_clean()
+        ticket.save()
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.repair.reported",
+            obj=ticket,
+            summary=str(ticket),
+        )
+        return ticket
+
+
+def repair_assign(*, school: School, actor, ticket: RepairTicket, worker) -> RepairTicket:
+    """The office gives the ticket to a worker (again, to change the worker)."""
+    worker_caps = capabilities_for(worker, school) or frozenset()
+    if caps.REPAIR_WORK not in worker_caps:
+        raise ValidationError({"worker": _("This person does not do repairs.")})
+    with transaction.atomic():
+        locked = _ticket(school, ticket)
+        if locked.is_voided or locked.status not in (RepairStatus.REPORTED, RepairStatus.ASSIGNED):
+            raise ValidationError(_("This ticket is already fixed."))
+        if locked.status == RepairStatus.REPORTED:
+            locked.assigned_at = timezone.now()
+            if locked.asset_id:
+                asset = _locked(school, locked.asset)
+                if asset.status in TRANSITIONS and AssetStatus.REPAIR in TRANSITIONS[asset.status]:
+                    locked.asset_status_before = asset.status
+                    asset.status = AssetStatus.REPAIR
+                    asset.save(update_fields=["status"])
+                    _custody(asset, actor, CustodyKind.STATUS, locked.description)
+        locked.status = RepairStatus.ASSIGNED
+        locked.assigned_to = worker
+        locked.save(update_fields=["status", "assigned_to", "assigned_at", "asset_status_before"])
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.repair.assigned",
+            obj=locked,
+            summary=f"{locked} → {worker.get_full_name() or worker.username}",
+        )
+        return locked
+
+
+@dataclass(frozen=True)
+class PartUsed:
+    item: StockItem
+    location: Location
+    quantity: int
+
+
+def repair_fix(
+    *,
+    school: School,
+    actor,
+    ticket: RepairTicket,
+    work_done: str,
+    parts: Iterable[PartUsed] = (),
+) -> RepairTicket:
+    """The worker records what was done and the parts taken from stock."""
+    if not work_done.strip():
+        raise ValidationError({"work_done": _("Say what was done.")})
+    with transaction.atomic():
+        locked = _ticket(school, ticket)
+        if locked.status in (RepairStatus.FIXED, RepairStatus.CONFIRMED):
+            return locked
+        if locked.status != RepairStatus.ASSIGNED:
+            raise ValidationError(_("Assign the ticket before recording the fix."))
+        actor_caps = capabilities_for(actor, school) or frozenset()
+        if locked.assigned_to_id != actor.pk and caps.REPAIR_ASSIGN not in actor_caps:
+            raise ValidationError(_("Only the assigned worker or the office records the fix."))
+        for part in parts:
+            stock_out(
+                school=school,
+                actor=actor,
+                item=part.item,
+                location=part.location,
+                quantity=part.quantity,
+                recipient=str(locked.location)[:60],
+                repair=locked,
+            )
+        locked.status = RepairStatus.FIXED
+        locked.work_done = work_done.strip()
+        locked.fixed_at = timezone.now()
+        locked.save(update_fields=["status", "work_done", "fixed_at"])
+        if locked.asset_id and locked.asset_status_before:
+            asset = _locked(school, locked.asset)
+            if asset.status == AssetStatus.REPAIR:
+                asset.status = locked.asset_status_before
+                asset.save(update_fields=["status"])
+                _custody(asset, actor, CustodyKind.STATUS, locked.work_done)
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.repair.fixed",
+            obj=locked,
+            summary=str(locked),
+        )
+        return locked
+
+
+def repair_confirm(*, school: School, actor, ticket: RepairTicket) -> RepairTicket:
+    """The reporter confirms the fix (验收)."""
+    with transaction.atomic():
+        locked = _ticket(school, ticket)
+        if locked.reported_by_id != actor.pk:
+            raise ValidationError(_("Only the person who reported the fault confirms the fix."))
+        if locked.status == RepairStatus.CONFIRMED:
+            return locked
+        if locked.status != RepairStatus.FIXED:
+            raise ValidationError(_("The fix has not been recorded yet."))
+        locked.status = RepairStatus.CONFIRMED
+        locked.confirmed_at = timezone.now()
+        locked.save(update_fields=["status", "confirmed_at"])
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.repair.confirmed",
+            obj=locked,
+            summary=str(locked),
+        )
+        return locked
+
+
+# ---------------------------------------------------------------- write-offs
+
+
+def writeoff_policy(school: School, writeoff: WriteOff) -> list[Step]:
+    wanted = [
+        Step(caps.APPROVE, gettext_lazy("Logistics director")),
+        Step(caps.SIGN_PRINCIPAL, gettext_lazy("Principal")),
+    ]
+    if writeoff.value > settings_for(school).writeoff_threshold:
+        wanted.append(Step(caps.SIGN_CENTRAL, gettext_lazy("Central-school principal")))
+    return _chain(school, writeoff.requested_by, wanted)
+
+
+def writeoff_create(
+    *, school: School, actor, asset: Asset, reason: str, photo: CleanUpload | None = None
+) -> WriteOff:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what happened to the item.")})
+    with transaction.atomic():
+        locked = _locked(school, asset)
+        if locked.status == AssetStatus.SCRAPPED or locked.is_voided:
+            raise ValidationError(_("This item is already written off."))
+        if WriteOff.objects.filter(
+            school=school, asset=locked, status=WriteOffStatus.PENDING
+        ).exists():
+            raise ValidationError(_("A write-off of this item is already waiting for signatures."))
+        writeoff = WriteOff(
+            school=school,
+            asset=locked,
+            reason=reason.strip(),
+            value=locked.value,
+            requested_by=actor,
+        )
+        if photo is not None:
+            writeoff.photo = attachment_create(
+                school=school, actor=actor, upload=photo, view_capability=caps.VIEW
+            )
+        writeoff.full_clean()
+        writeoff.save()
+        writeoff.approval = approval_start(
+            school=school,
+            actor=actor,
+            doc_type=WRITEOFF_DOC,
+            obj=writeoff,
+            title=_("Write-off: %(asset)s") % {"asset": locked},
+            amount=writeoff.value,
+        )
+        writeoff.save(update_fields=["approval"])
+        return writeoff
+
+
+def on_writeoff_finished(approval: Approval) -> None:
+    """Approved: the item stays in the register, marked scrapped, with its history."""
+    writeoff = WriteOff.objects.select_related("asset").get(
+        school=approval.school_id, approval=approval
+    )
+    writeoff.status = _FINISHED[approval.status]
+    writeoff.save(update_fields=["status"])
+    if approval.status == Approval.APPROVED:
+        asset = Asset.objects.select_for_update().get(pk=writeoff.asset_id)
+        asset.status = AssetStatus.SCRAPPED
+        asset.due_date = None
+        asset.save(update_fields=["status", "due_date"])
+        _custody(asset, approval.requested_by, CustodyKind.STATUS, writeoff.reason)

@@ -1,0 +1,679 @@
+"""Thin views: parse the form, call one service, show the message, redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assets import capabilities as caps
+from assets import reports, selectors, services
+from assets.forms import (
+    AssetEditForm,
+    AssetForm,
+    AssignForm,
+    CategoryForm,
+    CustodyForm,
+    FixForm,
+    IssueForm,
+    LocationForm,
+    PhotoForm,
+    RepairForm,
+    RequisitionForm,
+    SettingsForm,
+    StockInForm,
+    StockItemForm,
+    StockOutForm,
+    WriteOffForm,
+)
+from assets.models import (
+    Asset,
+    AssetStatus,
+    Category,
+    Location,
+    RepairStatus,
+    RepairTicket,
+    Requisition,
+    StockItem,
+    WriteOff,
+)
+from logistics.registry import registry
+from logistics.scoping import get_for_school, requires
+from logistics.selectors import paginate
+
+FILTERS = ("q", "category", "location", "custodian", "status")
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _form_page(request: HttpRequest, form, title: str, **extra) -> HttpResponse:
+    return render(request, "assets/form.html", {"form": form, "title": title, **extra})
+
+
+# ---------------------------------------------------------------- register
+
+
+@requires(caps.VIEW)
+def asset_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    school = request.school
+    filters = {k: request.GET.get(k, "") for k in FILTERS}
+    all_locations = selectors.locations(school)
+    page = paginate(selectors.asset_list(school, filters, all_locations), request.GET.get("page"))
+    return render(
+        request,
+        "assets/asset_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "locations": all_locations,
+            "categories": list(selectors.categories(school)),
+            "statuses": AssetStatus.choices,
+            "show_prices": caps.PRICES in request.capabilities,
+            "detail_base": reverse("assets:asset_detail", args=[school_code, 0])[:-2],
+        },
+    )
+
+
+@requires(caps.CUSTODY)
+def my_custody(request: HttpRequest, school_code: str) -> HttpResponse:
+    page = paginate(selectors.my_custody(request.school, request.user), request.GET.get("page"))
+    return render(
+        request,
+        "assets/my_custody.html",
+        {"page": page, "detail_base": reverse("assets:asset_detail", args=[school_code, 0])[:-2]},
+    )
+
+
+@requires(caps.MANAGE)
+def asset_create(request: HttpRequest, school_code: str) -> HttpResponse:
+    school = request.school
+    form = AssetForm(request.POST or None, request.FILES or None, school=school)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        photo = data.pop("photo", None)
+        try:
+            asset = services.asset_create(
+                school=school,
+                actor=request.user,
+                data=services.AssetInput(**data),
+                photos=[photo] if photo else [],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Registered %(asset)s.") % {"asset": asset})
+            return redirect("assets:asset_detail", school_code, asset.pk)
+    return _form_page(request, form, _("Register an asset"))
+
+
+def _asset_for(request: HttpRequest, pk: int) -> Asset:
+    """The asset, for the office; for others only what is in their own custody."""
+    try:
+        asset = selectors.asset_detail(request.school, pk)
+    except Asset.DoesNotExist as exc:
+        raise Http404 from exc
+    if caps.VIEW not in request.capabilities and asset.custodian_id != request.user.pk:
+        raise Http404
+    return asset
+
+
+@requires(caps.CUSTODY)
+def asset_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    """Also the page a QR label opens: login required, another school's item is 404."""
+    asset = _asset_for(request, pk)
+    return render(
+        request,
+        "assets/asset_detail.html",
+        {
+            "asset": asset,
+            "history": list(selectors.custody_history(request.school, asset)[:50]),
+            "photos": list(asset.photos.filter(school=request.school).select_related("attachment")),
+            "repairs": list(
+                asset.repairs.filter(school=request.school).order_by("-reported_at")[:10]
+            ),
+            "writeoffs": list(asset.writeoffs.filter(school=request.school)),
+            "show_prices": caps.PRICES in request.capabilities,
+            "custody_form": CustodyForm(school=request.school),
+            "photo_form": PhotoForm(),
+        },
+    )
+
+
+@requires(caps.MANAGE)
+def asset_edit(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    asset = get_for_school(request, Asset, pk=pk)
+    initial = {f: getattr(asset, f) for f in services.EDITABLE}
+    form = AssetEditForm(request.POST or None, initial=initial, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if v != initial[k]}
+        try:
+            if changes:
+                services.asset_update(
+                    school=request.school, actor=request.user, asset=asset, **changes
+                )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("assets:asset_detail", school_code, pk)
+    return _form_page(request, form, _("Edit %(asset)s") % {"asset": asset})
+
+
+@requires(caps.MANAGE)
+def asset_custody(request: HttpRequest, school_code: str, pk: int, action: str) -> HttpResponse:
+    """Assign (领用), check out (借出) or check in (归还) — one form, three services."""
+    asset = get_for_school(request, Asset, pk=pk)
+    form = CustodyForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        common = {"school": request.school, "actor": request.user, "asset": asset}
+        try:
+            if action == "assign":
+                services.asset_assign(
+                    **common,
+                    custodian=data["custodian"],
+                    custodian_class=data["custodian_class"],
+                    location=data["location"],
+                    condition=data["condition"],
+                )
+            elif action == "checkout":
+                if not data["due_date"]:
+                    raise ValidationError({"due_date": _("Give the date it is due back.")})
+                services.asset_check_out(
+                    **common,
+                    custodian=data["custodian"],
+                    custodian_class=data["custodian_class"],
+                    due_date=data["due_date"],
+                    condition=data["condition"],
+                )
+            else:
+                services.asset_check_in(
+                    **common, location=data["location"], condition=data["condition"]
+                )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Custody recorded."))
+            return redirect("assets:asset_detail", school_code, pk)
+    titles = {"assign": _("Assign"), "checkout": _("Lend out"), "checkin": _("Check in")}
+    return _form_page(request, form, f"{titles[action]}：{asset}")
+
+
+@requires(caps.MANAGE)
+@require_POST
+def asset_photo(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    asset = get_for_school(request, Asset, pk=pk)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.asset_add_photo(
+            school=request.school,
+            actor=request.user,
+            asset=asset,
+            upload=form.cleaned_data["photo"],
+        )
+        messages.success(request, _("Photo added."))
+    else:
+        messages.error(request, " ".join(form.errors.get("photo", [])))
+    return redirect("assets:asset_detail", school_code, pk)
+
+
+# ---------------------------------------------------------------- set-up
+
+
+@requires(caps.MANAGE)
+def category_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST":
+        if "install" in request.POST:
+            n = services.categories_install_defaults(school=request.school, actor=request.user)
+            messages.success(request, _("%(n)s national classes added.") % {"n": n})
+            return redirect("assets:category_list", school_code)
+        if form.is_valid():
+            existing = Category.objects.filter(
+                school=request.school, code=form.cleaned_data["code"].strip()
+            ).first()
+            try:
+                services.category_save(
+                    school=request.school,
+                    actor=request.user,
+                    category=existing,
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("assets:category_list", school_code)
+    return render(
+        request,
+        "assets/category_list.html",
+        {"categories": list(selectors.categories(request.school)), "form": form},
+    )
+
+
+@requires(caps.MANAGE)
+def location_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = LocationForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.location_create(school=request.school, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("assets:location_list", school_code)
+    return render(
+        request,
+        "assets/location_list.html",
+        {"locations": selectors.locations(request.school), "form": form},
+    )
+
+
+@requires(caps.MANAGE)
+def settings_edit(request: HttpRequest, school_code: str) -> HttpResponse:
+    current = services.settings_for(request.school)
+    form = SettingsForm(
+        request.POST or None, initial={"writeoff_threshold": current.writeoff_threshold}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.settings_update(school=request.school, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("assets:asset_list", school_code)
+    return _form_page(request, form, _("Asset settings"))
+
+
+# ---------------------------------------------------------------- stock
+
+
+@requires(caps.VIEW)
+def stock_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    page = paginate(selectors.stock_balances(request.school), request.GET.get("page"))
+    return render(
+        request,
+        "assets/stock_list.html",
+        {"page": page, "low": list(selectors.low_stock(request.school))},
+    )
+
+
+@requires(caps.VIEW)
+def stock_moves(request: HttpRequest, school_code: str) -> HttpResponse:
+    page = paginate(selectors.stock_moves(request.school), request.GET.get("page"))
+    numbers = {m.expense_number for m in page.object_list if m.expense_number}
+    # Another app's document by its number, resolved through the kernel (never imported).
+    links = {n: registry.resolve_document(request.school, "finance.expense", n) for n in numbers}
+    for move in page.object_list:
+        move.expense_link = links.get(move.expense_number)
+    return render(request, "assets/stock_moves.html", {"page": page})
+
+
+@requires(caps.STOCK)
+def stock_item_create(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = StockItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stock_item_create(
+                school=request.school, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("assets:stock_list", school_code)
+    return _form_page(request, form, _("New stock item"))
+
+
+@requires(caps.STOCK)
+def stock_in(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = StockInForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stock_in(school=request.school, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Stock-in recorded."))
+            return redirect("assets:stock_moves", school_code)
+    return _form_page(request, form, _("Stock-in"))
+
+
+@requires(caps.STOCK)
+def stock_out(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = StockOutForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stock_out(school=request.school, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Stock-out recorded."))
+            return redirect("assets:stock_moves", school_code)
+    return _form_page(request, form, _("Stock-out"))
+
+
+@requires(caps.STOCK)
+def distribution_create(request: HttpRequest, school_code: str) -> HttpResponse:
+    """Classes × items in one table; one POST hands out the whole batch."""
+    school = request.school
+    items = list(StockItem.objects.filter(school=school).order_by("name"))
+    stores = selectors.locations(school)
+    raw_classes = request.POST.get("classes", "") if request.method == "POST" else ""
+    classes = [c.strip() for c in raw_classes.replace("，", ",").split(",") if c.strip()]
+    error = ""
+    if request.method == "POST" and "cells" in request.POST:
+        cells: dict[tuple[str, int], int] = {}
+        for class_name in classes:
+            for item in items:
+                value = request.POST.get(f"q-{class_name}-{item.pk}", "").strip()
+                if value:
+                    try:
+                        cells[(class_name, item.pk)] = max(int(value), 0)
+                    except ValueError:
+                        error = _("Quantities must be whole numbers.")
+        location = Location.objects.filter(school=school, pk=request.POST.get("location")).first()
+        if not error and location is None:
+            error = _("Choose the store.")
+        if not error:
+            try:
+                batch = services.distribution_create(
+                    school=school,
+                    actor=request.user,
+                    title=request.POST.get("title", "") or _("Term-start distribution"),
+                    location=location,
+                    cells=cells,
+                )
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                messages.success(request, _("Distribution recorded."))
+                return redirect("assets:distribution_detail", school_code, batch.pk)
+    return render(
+        request,
+        "assets/distribution_form.html",
+        {
+            "items": items,
+            "classes": classes,
+            "stores": stores,
+            "error": error,
+            "post": request.POST,
+        },
+    )
+
+
+@requires(caps.STOCK)
+def distribution_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    from assets.models import Distribution
+
+    batch = get_for_school(request, Distribution, pk=pk)
+    snapshot = reports.distribution_snapshot(request.school, batch)
+    if request.GET.get("fmt") in ("pdf", "xlsx"):
+        return reports.download(snapshot, request, f"distribution-{batch.pk}")
+    context = reports.page_context(snapshot)
+    return render(request, "assets/report.html", {**context, "title": batch.title})
+
+
+@requires(caps.REQUEST)
+def requisition_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    qs = selectors.requisitions(request.school, request.user, request.capabilities)
+    page = paginate(qs, request.GET.get("page"))
+    return render(request, "assets/requisition_list.html", {"page": page})
+
+
+@requires(caps.REQUEST)
+def requisition_create(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = RequisitionForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            req = services.requisition_create(
+                school=request.school, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Requisition filed; it is waiting for approval."))
+            return redirect("assets:requisition_detail", school_code, req.pk)
+    return _form_page(request, form, _("Request supplies"))
+
+
+def _requisition_for(request: HttpRequest, pk: int) -> Requisition:
+    req = get_for_school(
+        request, Requisition.objects.select_related("item", "approval", "requested_by"), pk=pk
+    )
+    staff = {caps.STOCK, caps.APPROVE, caps.SIGN_PRINCIPAL} & request.capabilities
+    if not staff and req.requested_by_id != request.user.pk:
+        raise Http404
+    return req
+
+
+@requires(caps.REQUEST)
+def requisition_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    req = _requisition_for(request, pk)
+    return render(
+        request,
+        "assets/requisition_detail.html",
+        {"req": req, "issue_form": IssueForm(school=request.school)},
+    )
+
+
+@requires(caps.STOCK)
+@require_POST
+def requisition_issue(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    req = get_for_school(request, Requisition, pk=pk)
+    form = IssueForm(request.POST, school=request.school)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose the store."))
+        services.requisition_issue(
+            school=request.school,
+            actor=request.user,
+            requisition=req,
+            location=form.cleaned_data["location"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Issued."))
+    return redirect("assets:requisition_detail", school_code, pk)
+
+
+# ---------------------------------------------------------------- repairs
+
+
+@requires(caps.REPAIR_REPORT)
+def repair_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    qs = selectors.repairs(request.school, request.user, request.capabilities)
+    if request.GET.get("status") in RepairStatus.values:
+        qs = qs.filter(status=request.GET["status"])
+    page = paginate(qs, request.GET.get("page"))
+    return render(
+        request, "assets/repair_list.html", {"page": page, "statuses": RepairStatus.choices}
+    )
+
+
+@requires(caps.REPAIR_REPORT)
+def repair_create(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = RepairForm(request.POST or None, request.FILES or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.repair_report(
+                school=request.school,
+                actor=request.user,
+                location=data["location"],
+                description=data["description"],
+                photo=data.get("photo") or None,
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Fault reported; the office has been told."))
+            return redirect("assets:repair_detail", school_code, ticket.pk)
+    return _form_page(request, form, _("Report a fault"))
+
+
+def _ticket_for(request: HttpRequest, pk: int) -> RepairTicket:
+    ticket = get_for_school(
+        request,
+        RepairTicket.objects.select_related(
+            "location", "asset", "reported_by", "assigned_to", "photo"
+        ),
+        pk=pk,
+    )
+    office = {caps.VIEW, caps.REPAIR_WORK} & request.capabilities
+    if not office and request.user.pk not in (ticket.reported_by_id, ticket.assigned_to_id):
+        raise Http404
+    return ticket
+
+
+@requires(caps.REPAIR_REPORT)
+def repair_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    ticket = _ticket_for(request, pk)
+    return render(
+        request,
+        "assets/repair_detail.html",
+        {
+            "ticket": ticket,
+            "parts": list(ticket.parts.filter(school=request.school).select_related("item")),
+            "assign_form": AssignForm(school=request.school),
+            "fix_form": FixForm(school=request.school),
+        },
+    )
+
+
+def _repair_action(request: HttpRequest, school_code: str, pk: int, call) -> HttpResponse:
+    ticket = _ticket_for(request, pk)
+    try:
+        call(ticket)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("assets:repair_detail", school_code, pk)
+
+
+@requires(caps.REPAIR_ASSIGN)
+@require_POST
+def repair_assign(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    form = AssignForm(request.POST, school=request.school)
+
+    def call(ticket):
+        if not form.is_valid():
+            raise ValidationError(_("Choose the worker."))
+        services.repair_assign(
+            school=request.school,
+            actor=request.user,
+            ticket=ticket,
+            worker=form.cleaned_data["worker"],
+        )
+        messages.success(request, _("Assigned."))
+
+    return _repair_action(request, school_code, pk, call)
+
+
+@requires(caps.REPAIR_WORK)
+@require_POST
+def repair_fix(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    form = FixForm(request.POST, school=request.school)
+
+    def call(ticket):
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        data = form.cleaned_data
+        parts = (
+            [services.PartUsed(data["part"], data["part_location"], data["part_quantity"])]
+            if data.get("part")
+            else []
+        )
+        services.repair_fix(
+            school=request.school,
+            actor=request.user,
+            ticket=ticket,
+            work_done=data["work_done"],
+            parts=parts,
+        )
+        messages.success(request, _("Fix recorded; the reporter is asked to confirm."))
+
+    return _repair_action(request, school_code, pk, call)
+
+
+@requires(caps.REPAIR_REPORT)
+@require_POST
+def repair_confirm(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    def call(ticket):
+        services.repair_confirm(school=request.school, actor=request.user, ticket=ticket)
+        messages.success(request, _("Thank you: the repair is closed."))
+
+    return _repair_action(request, school_code, pk, call)
+
+
+@requires(caps.VIEW)
+def repair_stats(request: HttpRequest, school_code: str) -> HttpResponse:
+    return render(
+        request,
+        "assets/repair_stats.html",
+        {
+            "stats": selectors.repair_stats(request.school),
+            "repeated": selectors.repeated_faults(request.school),
+        },
+    )
+
+
+# ---------------------------------------------------------------- write-offs
+
+
+@requires(caps.VIEW)
+def writeoff_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    page = paginate(selectors.writeoffs(request.school), request.GET.get("page"))
+    return render(request, "assets/writeoff_list.html", {"page": page})
+
+
+@requires(caps.WRITEOFF)
+def writeoff_create(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    asset = get_for_school(request, Asset, pk=pk)
+    form = WriteOffForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            writeoff = services.writeoff_create(
+                school=request.school,
+                actor=request.user,
+                asset=asset,
+                reason=form.cleaned_data["reason"],
+                photo=form.cleaned_data.get("photo") or None,
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Write-off filed; it is waiting for signatures."))
+            return redirect("assets:writeoff_detail", school_code, writeoff.pk)
+    return _form_page(request, form, _("Write off %(asset)s") % {"asset": asset})
+
+
+@requires(caps.VIEW)
+def writeoff_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    writeoff = get_for_school(
+        request,
+        WriteOff.objects.select_related("asset", "approval", "requested_by", "photo"),
+        pk=pk,
+    )
+    return render(request, "assets/writeoff_detail.html", {"writeoff": writeoff})
+
+
+# ---------------------------------------------------------------- reports
+
+
+@requires(caps.PRICES)
+def report_register(request: HttpRequest, school_code: str) -> HttpResponse:
+    """The register by category and by location with totals that agree (账账相符)."""
+    by = "location" if request.GET.get("by") == "location" else "category"
+    snapshot = reports.register_snapshot(request.school, by)
+    if request.GET.get("fmt") in ("pdf", "xlsx"):
+        return reports.download(snapshot, request, f"register-{by}")
+    context = reports.page_context(snapshot)
+    return render(request, "assets/report.html", {**context, "title": snapshot.title, "by": by})

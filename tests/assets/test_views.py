@@ -1,0 +1,287 @@
+"""Assets pages: what each persona sees, the forms, reports that agree, query counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from assets import services
+from assets.models import Asset, RepairStatus, RepairTicket, StockBalance
+from logistics.registry import DocumentRef, registry
+from tests.assets.conftest import png_upload, register, stocked
+
+
+def _count(client, url) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT")]
+    return len(ctx.captured_queries), len(counts)
+
+
+def _lines(world, place, n, start=0):
+    for i in range(start, start + n):
+        register(
+            world,
+            place,
+            code=f"KZ-{i:04d}",
+            name=f"课桌{i}",
+            location=place.room,
+            custodian=world.user("teacher"),
+            custodian_class="初一(1)班",
+        )
+
+
+def _seed(world, place, name, n, start):
+    """n rows of what the page lists (and nothing else, to keep the test fast)."""
+    teacher, storekeeper = world.user("teacher"), world.user("storekeeper")
+    with scopes_disabled():
+        if name in ("asset_list", "my_custody", "writeoff_list"):
+            _lines(world, place, n, start)
+        for i in range(start, start + n):
+            if name in ("stock_list", "stock_moves", "requisition_list"):
+                item = stocked(world, place, name=f"纸{i}", quantity=5)
+            if name == "requisition_list":
+                services.requisition_create(
+                    school=world.school, actor=teacher, item=item, quantity=1, purpose="用"
+                )
+            if name == "repair_list":
+                services.repair_report(
+                    school=world.school, actor=teacher, location=place.room, description="灯坏"
+                )
+            if name == "writeoff_list":
+                asset = Asset.objects.get(code=f"KZ-{i:04d}")
+                services.writeoff_create(
+                    school=world.school, actor=storekeeper, asset=asset, reason="坏"
+                )
+
+
+@pytest.mark.parametrize(
+    "name,who,query",
+    [
+        ("asset_list", "director", ""),
+        ("asset_list", "director", "?q=课桌&status=in_use&location=1"),
+        ("my_custody", "teacher", ""),
+        ("stock_list", "storekeeper", ""),
+        ("stock_moves", "storekeeper", ""),
+        ("repair_list", "director", ""),
+        ("requisition_list", "director", ""),
+        ("writeoff_list", "director", ""),
+    ],
+)
+def test_list_pages_run_the_same_few_queries_for_1_and_12_rows(
+    world, place, login, name, who, query
+):
+    client = login(who)
+    url = reverse(f"assets:{name}", args=[world.school.code]) + query.replace(
+        "location=1", f"location={place.floor.pk}"
+    )
+    _seed(world, place, name, 1, 0)
+    one, counts = _count(client, url)
+    _seed(world, place, name, 11, 1)
+    many, _counts = _count(client, url)
+    assert one == many, (name, one, many)
+    # At most 10 queries with one exact COUNT (the paginator's).
+    assert one <= 10 and counts <= 1, (name, one, counts)
+
+
+def test_a_teacher_sees_their_own_custody_without_prices_and_not_the_register(world, place, login):
+    mine = register(
+        world, place, code="A-1", name="讲台电脑", custodian=world.user("teacher"), price="4321.00"
+    )
+    theirs = register(world, place, code="A-2", name="总务打印机", custodian=world.user("director"))
+    client = login("teacher")
+    page = client.get(reverse("assets:my_custody", args=[world.school.code])).content.decode()
+    assert "讲台电脑" in page and "总务打印机" not in page
+    detail = client.get(
+        reverse("assets:asset_detail", args=[world.school.code, mine.pk])
+    ).content.decode()
+    assert "讲台电脑" in detail and "4,321.00" not in detail
+    assert (
+        client.get(reverse("assets:asset_detail", args=[world.school.code, theirs.pk])).status_code
+        == 404
+    )
+    assert client.get(reverse("assets:asset_list", args=[world.school.code])).status_code == 403
+    office = login("director").get(
+        reverse("assets:asset_detail", args=[world.school.code, mine.pk])
+    )
+    assert "4,321.00" in office.content.decode()
+
+
+def test_another_schools_label_is_404(world, place, login):
+    from tests.assets.conftest import make_place
+
+    other = make_place(world, world.other)
+    with scopes_disabled():
+        theirs = services.asset_create(
+            school=world.other,
+            actor=world.user("principal_xx"),
+            data=services.AssetInput(code="X-1", name="钢琴", category=other.categories["03"]),
+        )
+    url = reverse("assets:asset_detail", args=[world.school.code, theirs.pk])
+    assert login("director").get(url).status_code == 404
+
+
+def test_registering_through_the_form_keeps_input_and_names_the_error_in_chinese(
+    world, place, login
+):
+    client = login("director")
+    url = reverse("assets:asset_create", args=[world.school.code])
+    data = {
+        "code": "ZC-9",
+        "name": "音乐器材",
+        "category": place.categories["03"].pk,
+        "custodian_class": "初二(1)班",
+        "price": "1200.00",
+        "quantity": "1",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "班级资产由班主任保管" in body and "音乐器材" in body
+    data["custodian"] = world.user("teacher").pk
+    data["photo"] = png_upload()
+    response = client.post(url, data)
+    assert response.status_code == 302
+    with scopes_disabled():
+        asset = Asset.objects.get(code="ZC-9")
+        assert asset.custodian == world.user("teacher") and asset.photos.count() == 1
+
+
+def test_a_stock_in_shows_the_finance_expense_as_a_link(world, place, login):
+    item = stocked(world, place, quantity=0)
+    code = "finance.expense"
+    saved = registry.document_types.get(code)
+    registry.document_types[code] = lambda school, number: (
+        DocumentRef(f"支出 {number}", f"/s/{school.code}/finance/expenses/{number}/")
+        if number == "42"
+        else None
+    )
+    try:
+        client = login("storekeeper")
+        response = client.post(
+            reverse("assets:stock_in", args=[world.school.code]),
+            {
+                "item": item.pk,
+                "location": place.store.pk,
+                "quantity": "20",
+                "unit_price": "3.50",
+                "supplier": "书店",
+                "expense_number": "42",
+            },
+        )
+        assert response.status_code == 302
+        page = client.get(reverse("assets:stock_moves", args=[world.school.code])).content.decode()
+        assert f'href="/s/{world.school.code}/finance/expenses/42/"' in page
+    finally:
+        if saved is None:
+            registry.document_types.pop(code)
+        else:
+            registry.document_types[code] = saved
+    with scopes_disabled():
+        assert StockBalance.objects.get(item=item).quantity == 20
+
+
+def test_a_stock_out_beyond_the_balance_is_shown_beside_the_quantity(world, place, login):
+    item = stocked(world, place, quantity=3)
+    response = login("storekeeper").post(
+        reverse("assets:stock_out", args=[world.school.code]),
+        {"item": item.pk, "location": place.store.pk, "quantity": "5", "recipient": "初一(1)班"},
+    )
+    assert response.status_code == 200
+    assert (
+        "库存不足" in response.content.decode() and 'value="初一(1)班"' in response.content.decode()
+    )
+
+
+def test_register_totals_by_category_and_location_agree_with_the_register(world, place, login):
+    register(world, place, code="A", price="100.00", quantity=3, location=place.room)
+    register(
+        world,
+        place,
+        code="B",
+        price="0.10",
+        quantity=7,
+        location=place.office,
+        category=place.categories["06"],
+    )
+    register(
+        world, place, code="C", price="2500.55", location=None, category=place.categories["05"]
+    )
+    client = login("accountant")
+    url = reverse("assets:report_register", args=[world.school.code])
+    expected = Decimal("300.00") + Decimal("0.70") + Decimal("2500.55")
+    for by in ("category", "location"):
+        response = client.get(url + f"?by={by}")
+        rows, totals = response.context["rows"], response.context["totals"]
+        assert sum(Decimal(r[3]["value"]) for r in rows) == totals[3]["value"] == expected
+        assert sum(r[2]["value"] for r in rows) == totals[2]["value"] == 11
+    xlsx = client.get(url + "?by=category&fmt=xlsx")
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxml")
+    pdf = client.get(url + "?by=location&fmt=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_the_distribution_table_hands_out_a_batch_and_prints_a_signed_list(world, place, login):
+    books = stocked(world, place, name="语文课本", quantity=90)
+    client = login("storekeeper")
+    url = reverse("assets:distribution_create", args=[world.school.code])
+    response = client.post(
+        url, {"title": "秋季开学", "classes": "初一(1)班，初一(2)班", "location": place.store.pk}
+    )
+    assert "初一(2)班" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "title": "秋季开学",
+            "classes": "初一(1)班,初一(2)班",
+            "location": place.store.pk,
+            f"q-初一(1)班-{books.pk}": "45",
+            f"q-初一(2)班-{books.pk}": "44",
+            "cells": "1",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "发放签收单" in page and "班主任签收" in page and "89" in page
+    assert client.get(response["Location"] + "?fmt=pdf").content.startswith(b"%PDF")
+
+
+def test_repair_pages_take_a_fault_from_report_to_confirmation(world, place, login):
+    teacher, director, storekeeper = login("teacher"), login("director"), login("storekeeper")
+    response = teacher.post(
+        reverse("assets:repair_create", args=[world.school.code]),
+        {"location": place.room.pk, "description": "门锁坏了", "photo": png_upload("锁.png")},
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        ticket = RepairTicket.objects.get()
+    assert (
+        "1 条报修待派修"
+        in director.get(reverse("dashboard", args=[world.school.code])).content.decode()
+    )
+    director.post(
+        reverse("assets:repair_assign", args=[world.school.code, ticket.pk]),
+        {"worker": world.user("storekeeper").pk},
+    )
+    storekeeper.post(
+        reverse("assets:repair_fix", args=[world.school.code, ticket.pk]), {"work_done": "换锁"}
+    )
+    assert (
+        "等待您确认" in teacher.get(reverse("dashboard", args=[world.school.code])).content.decode()
+    )
+    teacher.post(reverse("assets:repair_confirm", args=[world.school.code, ticket.pk]))
+    with scopes_disabled():
+        ticket.refresh_from_db()
+    assert ticket.status == RepairStatus.CONFIRMED
+
+
+def test_low_stock_is_a_dashboard_todo_for_the_storekeeper(world, place, login):
+    stocked(world, place, quantity=2)  # low level 2
+    page = login("storekeeper").get(reverse("dashboard", args=[world.school.code])).content.decode()
+    assert "1 种库存物品不足" in page, page[page.find("<main") :][:1500]

@@ -14,7 +14,7 @@ class CanteenConfig(AppConfig):
     verbose_name = _("Canteen")
 
     def ready(self) -> None:
-        from canteen import capabilities, models, services
+        from canteen import capabilities, models, notices, services, todos  # noqa: F401
         from logistics.approvals import ApprovalType, register_type
         from logistics.registry import registry
 
@@ -36,3 +36,4 @@ class CanteenConfig(AppConfig):
             (models.AccompaniedMeal, capabilities.ACCOMPANY),
         ):
             registry.voidable(model, capability)
+        notices.register()

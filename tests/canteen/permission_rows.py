@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import datetime
+
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from canteen import services
+from canteen.models import CanteenDay, FollowUp, GapMark, MenuDish
 from canteen.selectors import followup_list
 from tests.canteen.conftest import TODAY, lunch, make_kitchen, staff, supplier
 from tests.matrix import Row
@@ -48,24 +51,52 @@ def _supplier_edit(w, s):
     return reverse("canteen:supplier_edit", args=[s.code, supplier(w, approve=False).pk])
 
 
-def _closed(name):
+def _holiday(s, w) -> None:
+    for key in ("meal:breakfast", "meal:lunch", "meal:dinner", "temperature"):
+        services.gap_mark(school=s, actor=w.user("canteen"), date=TODAY(), key=key, reason="放假")
+
+
+def _closed(name, close=True):
     def path(w, s):
         with scopes_disabled():
-            for meal in ("breakfast", "lunch", "dinner"):
-                services.gap_mark(
-                    school=s,
-                    actor=w.user("canteen"),
-                    date=TODAY(),
-                    key=f"meal:{meal}",
-                    reason="放假",
-                )
-            services.gap_mark(
-                school=s, actor=w.user("canteen"), date=TODAY(), key="temperature", reason="放假"
-            )
-            services.day_close(school=s, actor=w.user("canteen"), date=TODAY())
+            _holiday(s, w)
+            if close:
+                services.day_close(school=s, actor=w.user("canteen"), date=TODAY())
         return reverse(f"canteen:{name}", args=[s.code, TODAY().isoformat()])
 
     return path
+
+
+def _day_is(status, **extra):
+    def effect(w) -> bool:
+        with scopes_disabled():
+            return CanteenDay.objects.filter(
+                school=w.school, date=TODAY(), status=status, **extra
+            ).exists()
+
+    return effect
+
+
+def _exists(model, **lookup):
+    def effect(w) -> bool:
+        with scopes_disabled():
+            return model.objects.filter(school=w.school, **lookup).exists()
+
+    return effect
+
+
+def _monday():
+    return TODAY() - datetime.timedelta(days=TODAY().weekday())
+
+
+def _last_week_menu(w, s):
+    lunch(w, date=_monday() - datetime.timedelta(days=7))
+    return reverse("canteen:menu_copy", args=[s.code])
+
+
+def _this_week_menu(w) -> bool:
+    with scopes_disabled():
+        return MenuDish.objects.filter(school=w.school, date__gte=_monday()).exists()
 
 
 ROWS = [
@@ -93,14 +124,16 @@ ROWS = [
         method="post",
         data={"key": "temperature", "reason": "停电"},
         ok=(302,),
+        effect=_exists(GapMark, key="temperature", reason="停电"),
     ),
     Row(
         "canteen:day_close",
-        _s("day_close", DAY),
+        _closed("day_close", close=False),
         allowed="canteen",
         denied="cook",
         method="post",
         ok=(302,),
+        effect=_day_is("closed"),
     ),
     Row(
         "canteen:day_sign",
@@ -110,6 +143,7 @@ ROWS = [
         method="post",
         data={"comment": "同意"},
         ok=(302,),
+        effect=_day_is("reviewed"),
     ),
     Row(
         "canteen:day_concern",
@@ -119,6 +153,7 @@ ROWS = [
         method="post",
         data={"text": "为何停餐", "deadline": "2099-01-01"},
         ok=(302,),
+        effect=_exists(FollowUp, text="为何停餐"),
     ),
     Row(
         "canteen:day_reopen",
@@ -128,6 +163,7 @@ ROWS = [
         method="post",
         data={"reason": "更正"},
         ok=(302,),
+        effect=_day_is("open", reopen_reason="更正"),
     ),
     Row("canteen:day_list", _s("day_list"), allowed="committee", denied="teacher"),
     Row("canteen:temperature_new", _s("temperature_new"), allowed="cook", denied="committee"),
@@ -141,6 +177,7 @@ ROWS = [
         method="post",
         data={"reply": "已改进"},
         ok=(302,),
+        effect=_exists(FollowUp, reply="已改进"),
     ),
     Row("canteen:staff_list", _s("staff_list"), allowed="cook", denied="teacher"),
     Row("canteen:staff_create", _s("staff_create"), allowed="director", denied="cook"),
@@ -152,11 +189,12 @@ ROWS = [
     Row("canteen:menu_week", _s("menu_week"), allowed="cook", denied="teacher"),
     Row(
         "canteen:menu_copy",
-        _s("menu_copy"),
+        _last_week_menu,
         allowed="canteen",
         denied="cook",
         method="post",
         ok=(302,),
+        effect=_this_week_menu,
     ),
     Row("canteen:menu_edit", _s("menu_edit", DAY, "lunch"), allowed="canteen", denied="cook"),
     Row(

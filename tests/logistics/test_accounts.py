@@ -213,3 +213,26 @@ def test_chinese_even_for_an_english_browser_until_english_is_chosen(world, logi
     assert "待办" in body
     client.post("/i18n/setlang/", {"language": "en", "next": "/s/sdcz/"})
     assert "To do" in client.get("/s/sdcz/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "client"),
+    [
+        ("202.96.1.9", "", "202.96.1.9"),
+        ("10.0.0.2", "", "10.0.0.2"),
+        ("10.0.0.2", "202.96.1.9", "202.96.1.9"),
+        ("10.0.0.2", "202.96.1.9, 10.0.0.7", "202.96.1.9"),  # two proxies of ours
+        ("10.0.0.2", "6.6.6.6, 202.96.1.9", "202.96.1.9"),  # the client's own claim is ignored
+        ("10.0.0.2", "not-an-ip", "10.0.0.2"),  # garbage counts against the proxy
+        ("10.0.0.2", "2001:db8::1", "2001:db8::1"),
+        ("202.96.1.9", "6.6.6.6", "202.96.1.9"),  # not through a trusted proxy
+    ],
+)
+def test_the_client_address_is_read_from_the_right_past_trusted_proxies_only(
+    rf, settings, remote, forwarded, client
+):
+    from logistics.throttle import client_ip
+
+    settings.TRUSTED_PROXIES = [ip_network("10.0.0.0/8")]
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == client

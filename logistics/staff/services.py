@@ -62,13 +62,17 @@ def _check_grantable(*, school: School, actor, roles: Iterable[Role]) -> None:
             raise ValidationError(reason, code="not_grantable")
 
 
-def _check_account_of_this_school(*, school: School, membership: Membership) -> None:
-    user = membership.user
+def _refuse_system_account(user) -> None:
     if user.is_staff or user.is_superuser:
         raise ValidationError(
             _("This is a system administrator's account; it is managed in the administration."),
             code="system_account",
         )
+
+
+def _check_account_of_this_school(*, school: School, membership: Membership) -> None:
+    user = membership.user
+    _refuse_system_account(user)
     if Membership.objects.filter(user=user).exclude(school=school).exists():
         raise ValidationError(
             _("This account also works at another school; ask the system administrator."),
@@ -180,8 +184,7 @@ def staff_deactivate(*, school: School, actor, membership: Membership) -> None:
         user = membership.user
         if user.pk == actor.pk:
             raise ValidationError(_("You cannot deactivate your own account."))
-        if user.is_staff or user.is_superuser:
-            _check_account_of_this_school(school=school, membership=membership)
+        _refuse_system_account(user)
         roles = list(membership.roles.all())
         elsewhere = Membership.objects.filter(user=user).exclude(school=school).exists()
         switch_off = user.is_active and not elsewhere

@@ -13,6 +13,27 @@ def _aid_url(approval) -> str:
     return reverse("finance:aid_detail", args=[approval.school.code, int(approval.object_id)])
 
 
+def resolve_expense(school, number: str):
+    """An expense's number is its id, shown on its page and its printed approval form (the
+    voucher number comes only at booking, and other apps refer to a request before that)."""
+    from finance.models import Expense
+    from logistics.registry import DocumentRef
+
+    if not number.isdigit():
+        return None
+    expense = (
+        Expense.objects.filter(school=school, pk=int(number))
+        .only("pk", "purpose", "amount")
+        .first()
+    )
+    if expense is None:
+        return None
+    return DocumentRef(
+        title=f"{expense.purpose}（¥{expense.amount}）",
+        url=reverse("finance:expense_detail", args=[school.code, expense.pk]),
+    )
+
+
 class FinanceConfig(AppConfig):
     name = "finance"
     verbose_name = _("Finance")
@@ -20,6 +41,9 @@ class FinanceConfig(AppConfig):
     def ready(self) -> None:
         from finance import bench, capabilities, demo, notices, services, todos  # noqa: F401
         from logistics.approvals import ApprovalType, register_type
+        from logistics.registry import registry
+
+        registry.document_type(services.EXPENSE_DOC, resolve_expense)
 
         register_type(
             ApprovalType(

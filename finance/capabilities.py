@@ -19,6 +19,7 @@ MANAGE = "finance.manage"
 FEES = "finance.fees"
 AID = "finance.aid"
 AID_APPROVE = "finance.aid_approve"
+AID_REVIEW = "finance.aid_review"
 
 LEADERS = ("central_principal", "principal")
 OFFICE = ("director", "accountant", "cashier", "clerk", "finance_member")
@@ -45,3 +46,8 @@ registry.capability(
     AID, _("Handle student aid (sensitive personal data)"), ("principal", "accountant")
 )
 registry.capability(AID_APPROVE, _("Approve student aid (leading group)"), ("principal",))
+# 班主任审核: class teachers check the family situation of their students' applications; they
+# see an application while it waits for review, nothing else of aid.
+registry.capability(
+    AID_REVIEW, _("Review student aid applications as a class teacher"), ("teacher",)
+)

@@ -1,4 +1,9 @@
-"""Demo records of sdcz for the 2022 school year, from the seed's work summary."""
+"""Demo records of sdcz for the 2022 school year, from the seed's work summary.
+
+The records are made through the services (chains, rules, audit) and then dated in the
+2022–23 school year, so pages and reports show the seed's year, not the day of loading. The
+audit log keeps the real time of loading: its entries are hash-chained and append-only.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,12 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from finance import services
-from finance.models import Category, Fund, FundKind, PaymentMethod, Student
+from finance.models import AidApplication, Category, Expense, Fund, FundKind, PaymentMethod, Student
 from logistics import approvals
-from logistics.models import School
+from logistics.models import Approval, School, Signature
 from logistics.registry import registry
 
 YEAR = 2022
@@ -44,6 +50,31 @@ BUDGET = {
     "safety": {Category.SAFETY: "70000.00"},
     "meal": {Category.FOOD: "420000.00"},
 }
+
+
+def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _backdate(expense_id: int, day: datetime.date) -> None:
+    """Date a demo expense: filed on `day`, each signature a day later than the one before,
+    the booking sign-off, booking and payment in the following weeks."""
+    expense = Expense.objects.get(pk=expense_id)
+    for approval_id, first in ((expense.approval_id, day), (expense.booking_approval_id, None)):
+        if approval_id is None:
+            continue
+        first = first or day + datetime.timedelta(days=10)
+        Approval.objects.filter(pk=approval_id).update(created_at=_at(first), updated_at=_at(first))
+        signatures = Signature.objects.filter(approval_id=approval_id).order_by("round", "step")
+        for n, pk in enumerate(signatures.values_list("pk", flat=True)):
+            Signature.objects.filter(pk=pk).update(
+                signed_at=_at(first + datetime.timedelta(days=n), 9 + n % 6)
+            )
+    Expense.objects.filter(pk=expense_id).update(
+        requested_at=_at(day, 8),
+        booked_at=_at(day + datetime.timedelta(days=11)) if expense.booked_at else None,
+        paid_at=_at(day + datetime.timedelta(days=12)) if expense.paid_at else None,
+    )
 
 
 def _users() -> dict:
@@ -168,21 +199,26 @@ def load_finance_demo() -> None:
                 category=category,
                 amount=Decimal(amount),
             )
+    # Filed a fortnight apart from the start of the school year.
+    filed = [datetime.date(2022, 9, 5) + datetime.timedelta(days=14 * n) for n in range(12)]
     for n, (purpose, amount, category, fund_key, who) in enumerate(FULLY_SIGNED, start=1):
         expense = _request(school, users, funds, purpose, amount, category, fund_key, who)
         _sign_all(school, users, expense.approval_id, ["finance", "principal", "central"])
         expense.refresh_from_db()
         _book_and_pay(school, users, expense, f"记-2022-{n:03d}")
+        _backdate(expense.pk, filed[n - 1])
     for n, (purpose, amount, category, who) in enumerate(SMALL, start=len(FULLY_SIGNED) + 1):
         expense = _request(school, users, funds, purpose, amount, category, "public", who)
         _sign_all(school, users, expense.approval_id, ["principal"])
         expense.refresh_from_db()
         _book_and_pay(school, users, expense, f"记-2022-{n:03d}")
+        _backdate(expense.pk, filed[n - 1])
     # A large expense waiting for the central-school principal.
     waiting = _request(
         school, users, funds, "教室照明灯具更换", "12600.00", Category.REPAIR, "public", "director"
     )
     _sign_all(school, users, waiting.approval_id, ["finance", "principal"])
+    _backdate(waiting.pk, datetime.date(2023, 6, 5))
     # One returned for revision.
     returned = _request(
         school,
@@ -203,8 +239,12 @@ def load_finance_demo() -> None:
         to_step=None,
         comment="请补充三家维修报价",
     )
+    _backdate(returned.pk, datetime.date(2023, 6, 7))
     # A small one waiting for the principal (the to-do on the demo dashboard).
-    _request(school, users, funds, "粉笔及黑板擦", "320.00", Category.OFFICE, "public", "teacher")
+    chalk = _request(
+        school, users, funds, "粉笔及黑板擦", "320.00", Category.OFFICE, "public", "teacher"
+    )
+    _backdate(chalk.pk, datetime.date(2023, 6, 12))
     # A refused attempt to pay a non-food item from meal fees (kept in the audit log).
     with contextlib.suppress(ValidationError):
         _request(
@@ -263,8 +303,10 @@ def _fees_and_aid(school: School, users: dict) -> None:
         id_number="440000201001010011",
         family_situation="建档立卡户，父亲因病丧失劳动能力",
     )
-    _sign_all(school, users, approved.approval_id, ["accountant", "principal"])
-    services.aid_apply(
+    # The class teacher reviews, the principal approves for the aid leading group.
+    _sign_all(school, users, approved.approval_id, ["teacher", "principal"])
+    _backdate_aid(approved.pk, datetime.date(2022, 10, 10), datetime.date(2022, 10, 14))
+    waiting = services.aid_apply(
         school=school,
         actor=acc,
         student=students[3],
@@ -273,4 +315,20 @@ def _fees_and_aid(school: School, users: dict) -> None:
         amount=Decimal("800.00"),
         family_situation="低保家庭",
     )
+    _backdate_aid(waiting.pk, datetime.date(2023, 3, 6), None)
     assert Student.objects.filter(school=school).count() == len(names)
+
+
+def _backdate_aid(pk: int, filed: datetime.date, approved: datetime.date | None) -> None:
+    application = AidApplication.objects.get(pk=pk)
+    AidApplication.objects.filter(pk=pk).update(
+        created_at=_at(filed), approved_at=_at(approved) if approved else None
+    )
+    Approval.objects.filter(pk=application.approval_id).update(
+        created_at=_at(filed), updated_at=_at(approved or filed)
+    )
+    signatures = Signature.objects.filter(approval_id=application.approval_id).order_by("step")
+    for n, sig in enumerate(signatures.values_list("pk", flat=True)):
+        Signature.objects.filter(pk=sig).update(
+            signed_at=_at(filed + datetime.timedelta(days=n + 1))
+        )

@@ -8,18 +8,32 @@ and the A4 print with one embedded CJK font.
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from finance.selectors import with_labels
 from logistics.models import School
 from logistics.notices.kinds import Column, Snapshot
 from logistics.notices.reports import report_download
 
 MAX_ROWS = 5000  # a school year of cash payments is far below this
 FORMATS = ("xlsx", "pdf")
+
+
+def _chinese(export: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Printed and downloaded reports are Chinese whatever the viewer's language."""
+
+    @functools.wraps(export)
+    def wrapped(*args, **kwargs) -> HttpResponse:
+        with translation.override("zh-hans"):
+            return export(*args, **kwargs)
+
+    return wrapped
 
 
 def _day(value: datetime.datetime | None) -> datetime.date | None:
@@ -30,30 +44,94 @@ def _total(rows: list[dict], key: str) -> Decimal:
     return sum((r[key] or Decimal("0.00") for r in rows), Decimal("0.00"))
 
 
-def monthly(fmt: str, school: School, month: datetime.date, rows: list[dict]) -> HttpResponse:
-    keys = ("income", "budget", "month_spent", "spent", "committed", "remaining", "balance")
-    data = [{"fund": str(r["fund"]), **{k: r[k] for k in keys}} for r in rows]
+@_chinese
+def monthly(fmt: str, school: School, month: datetime.date, lines: list) -> HttpResponse:
+    """One row per fund with its balances, then a row per category it paid for."""
+    data: list[dict] = []
+    for line in lines:
+        data.append(
+            {
+                "fund": str(line.fund),
+                "category": _("All categories"),
+                "opening": line.opening,
+                "income": line.income,
+                "spent": line.spent,
+                "closing": line.closing,
+            }
+        )
+        data.extend(
+            {"fund": "", "category": label, "spent": amount} for label, amount in line.categories
+        )
     snapshot = Snapshot(
-        title=_("Monthly expense statement"),
+        title=_("Monthly statement of funds"),
         period=f"{month.year}年{month.month}月",
         columns=[
             Column("fund", _("Fund")),
+            Column("category", _("Spending category")),
+            Column("opening", _("Opening balance"), "money"),
             Column("income", _("Income"), "money"),
-            Column("budget", _("Budget"), "money"),
-            Column("month_spent", _("Spent this month"), "money"),
-            Column("spent", _("Spent"), "money"),
-            Column("committed", _("Committed"), "money"),
-            Column("remaining", _("Budget remaining"), "money"),
-            Column("balance", _("Balance"), "money"),
+            Column("spent", _("Spent in the month"), "money"),
+            Column("closing", _("Closing balance"), "money"),
         ],
         rows=data,
-        totals={k: _total(data, k) for k in keys},
+        totals={
+            "opening": sum((x.opening for x in lines), Decimal("0.00")),
+            "income": sum((x.income for x in lines), Decimal("0.00")),
+            "spent": sum((x.spent for x in lines), Decimal("0.00")),
+            "closing": sum((x.closing for x in lines), Decimal("0.00")),
+        },
+        notes=_(
+            "A fund's income for the school year counts as received on 1 September. "
+            "Spending is what was paid in the month."
+        ),
         signatures=(_("Prepared by"), _("Accountant"), _("Principal")),
     )
     return report_download(snapshot, school=school, fmt=fmt, filename=f"statement-{month:%Y-%m}")
 
 
+@_chinese
+def expenses(fmt: str, school: School, rows: list) -> HttpResponse:
+    """The expense list as filtered on its page (the same selector)."""
+    with_labels(rows)
+    data = [
+        {
+            "number": e.pk,
+            "date": _day(e.requested_at),
+            "purpose": e.purpose,
+            "fund": str(e.fund),
+            "category": e.category_label,
+            "payee": e.payee,
+            "amount": e.amount,
+            "handler": e.requested_by.get_full_name() or e.requested_by.username,
+            "status": e.status_label,
+            "voucher": e.voucher_no,
+        }
+        for e in rows
+    ]
+    snapshot = Snapshot(
+        title=_("Expenses"),
+        period="",
+        columns=[
+            Column("number", _("No.")),
+            Column("date", _("Requested"), "date"),
+            Column("purpose", _("Purpose")),
+            Column("fund", _("Fund")),
+            Column("category", _("Category")),
+            Column("payee", _("Payee")),
+            Column("amount", _("Amount"), "money"),
+            Column("handler", _("Handler")),
+            Column("status", _("Status")),
+            Column("voucher", _("Voucher")),
+        ],
+        rows=data,
+        totals={"amount": _total(data, "amount")},
+    )
+    return report_download(snapshot, school=school, fmt=fmt, filename="expenses")
+
+
+@_chinese
 def large(fmt: str, school: School, expenses: list) -> HttpResponse:
+    with_labels(expenses)
     data = [
         {
             "date": _day(e.requested_at),
@@ -89,7 +167,9 @@ def large(fmt: str, school: School, expenses: list) -> HttpResponse:
     return report_download(snapshot, school=school, fmt=fmt, filename="large-expenses")
 
 
+@_chinese
 def cash(fmt: str, school: School, expenses: list) -> HttpResponse:
+    with_labels(expenses)
     data = [
         {
             "date": _day(e.requested_at),

@@ -5,11 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from finance.models import (
     AidCategory,
     Category,
+    Expense,
+    ExpenseStatus,
     FeeItem,
     Fund,
     FundKind,
@@ -66,11 +69,13 @@ class QuoteForm(StyledFormMixin, forms.Form):
         return data
 
 
-QuoteFormSet = forms.formset_factory(QuoteForm, extra=3, max_num=6)
+# validate_max: a posted TOTAL_FORMS above six is refused, not parsed (and its uploads stored).
+QuoteFormSet = forms.formset_factory(QuoteForm, extra=3, max_num=6, validate_max=True)
 
 
 class ExpenseEditForm(ExpenseForm):
-    """The same fields; changing amount, fund or category voids the signatures."""
+    """The same fields; changing amount, fund, category, payee or payment method voids the
+    signatures."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,6 +84,12 @@ class ExpenseEditForm(ExpenseForm):
 
 class InvoiceForm(StyledFormMixin, forms.Form):
     invoice = AttachmentField(label=_("invoice or receipt"))
+
+    def __init__(self, *args, required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].required = required
+        if not required:
+            self.fields["invoice"].help_text = _("Empty: the invoice on file stands.")
 
 
 class BookForm(StyledFormMixin, forms.Form):
@@ -159,3 +170,69 @@ class AidForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["student"].queryset = Student.objects.filter(school=school)
+
+
+class AidEditForm(StyledFormMixin, forms.Form):
+    """A returned application, corrected before it goes to the review again."""
+
+    category = forms.ChoiceField(label=_("category"), choices=AidCategory.choices)
+    amount = forms.DecimalField(label=_("amount (yuan)"), **MONEY)
+    id_number = forms.CharField(label=_("ID number"), max_length=18, required=False)
+    family_situation = forms.CharField(
+        label=_("family situation"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    evidence = AttachmentField(
+        label=_("new evidence"), required=False, help_text=_("Empty: keep the evidence on file.")
+    )
+
+
+class ExpenseFilterForm(StyledFormMixin, forms.Form):
+    """The expense list's filters (GET). A value that does not fit is dropped, so a hand-made
+    or stale link answers with the list filtered by the rest."""
+
+    q = forms.CharField(label=_("Search purpose or payee"), max_length=100, required=False)
+    status = forms.ChoiceField(
+        label=_("status"), choices=[("", _("All statuses")), *ExpenseStatus.choices], required=False
+    )
+    fund = forms.ModelChoiceField(
+        label=_("fund"), queryset=Fund.objects.none(), required=False, empty_label=_("All funds")
+    )
+    category = forms.ChoiceField(
+        label=_("category"), choices=[("", _("All categories")), *Category.choices], required=False
+    )
+    handler = forms.ModelChoiceField(
+        label=_("handler"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("All handlers"),
+    )
+    start = forms.DateField(
+        label=_("requested from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("requested until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, data, *, school, sees_all: bool):
+        super().__init__(data)
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = field.label
+        self.fields["q"].widget.attrs["placeholder"] = self.fields["q"].label
+        self.fields["fund"].queryset = Fund.objects.filter(school=school).order_by(
+            "-year", "kind", "name"
+        )
+        if sees_all:
+            # Those who filed an expense here (one query when the select is drawn).
+            self.fields["handler"].queryset = (
+                get_user_model()
+                .objects.filter(pk__in=Expense.objects.filter(school=school).values("requested_by"))
+                .order_by("first_name", "username")
+            )
+            self.fields["handler"].label_from_instance = lambda u: u.get_full_name() or u.username
+        else:
+            del self.fields["handler"]  # one sees one's own requests only
+
+    def filters(self) -> dict:
+        """The valid filters; invalid ones are left out (never an error page)."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}

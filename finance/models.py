@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from logistics.models import Approval, Attachment, SchoolOwned
 
@@ -24,18 +25,19 @@ NON_NEGATIVE = [MinValueValidator(Decimal("0.00"))]
 
 
 class Category(models.TextChoices):
-    FOOD = "food", _("Food ingredients")
-    OFFICE = "office", _("Office supplies")
-    EQUIPMENT = "equipment", _("Equipment")
-    TEACHING = "teaching", _("Books and teaching equipment")
-    REPAIR = "repair", _("Repairs and maintenance")
-    CONSTRUCTION = "construction", _("Construction works")
-    SAFETY = "safety", _("Safety installations")
-    UTILITIES = "utilities", _("Water, electricity, fuel")
-    TRAINING = "training", _("Training")
-    SERVICES = "services", _("Labour and services")
-    FEES = "fees", _("Fees passed on for parents")
-    OTHER = "other", _("Other")
+    # A context: other apps translate the same words differently ("Equipment": 设备).
+    FOOD = "food", pgettext_lazy("expense category", "Food ingredients")
+    OFFICE = "office", pgettext_lazy("expense category", "Office supplies")
+    EQUIPMENT = "equipment", pgettext_lazy("expense category", "Equipment")
+    TEACHING = "teaching", pgettext_lazy("expense category", "Books and teaching equipment")
+    REPAIR = "repair", pgettext_lazy("expense category", "Repairs and maintenance")
+    CONSTRUCTION = "construction", pgettext_lazy("expense category", "Construction works")
+    SAFETY = "safety", pgettext_lazy("expense category", "Safety installations")
+    UTILITIES = "utilities", pgettext_lazy("expense category", "Water, electricity, fuel")
+    TRAINING = "training", pgettext_lazy("expense category", "Training")
+    SERVICES = "services", pgettext_lazy("expense category", "Labour and services")
+    FEES = "fees", pgettext_lazy("expense category", "Fees passed on for parents")
+    OTHER = "other", pgettext_lazy("expense category", "Other")
 
 
 # 严禁非伙食支出在学生伙食费中列支: meal fees pay for food ingredients only.
@@ -160,12 +162,15 @@ class ExpenseStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (ExpenseStatus.HELD, ExpenseStatus.PENDING)
-COMMITTED_STATUSES = (
+# Approved and not yet paid: money the school has promised.
+FIRM_STATUSES = (
     ExpenseStatus.APPROVED,
     ExpenseStatus.SIGNOFF,
     ExpenseStatus.READY,
     ExpenseStatus.BOOKED,
 )
+# Requests still in their chains count too, so a new request sees what others have asked for.
+COMMITTED_STATUSES = (ExpenseStatus.PENDING, *FIRM_STATUSES)
 
 _MEAL_AND_EARMARK_SQL = """
     DECLARE fund_kind varchar; fund_allowed jsonb;
@@ -408,6 +413,7 @@ class FeeEntry(SchoolOwned):
         verbose_name_plural = _("fee entries")
         constraints = [
             models.UniqueConstraint(fields=["item", "student"], name="feeentry_uniq"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="feeentry_amount_gte_0"),
         ]
 
 
@@ -427,7 +433,13 @@ class AidStatus(models.TextChoices):
     PAID = "paid", _("Paid")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+# Row history (shown in the admin) leaves out the ID number and the family situation: the
+# application itself is the one place that personal data lives.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    exclude=["id_number", "family_situation"],
+)
 class AidApplication(SchoolOwned):
     """困难学生资助. Sensitive personal data: only aid-handling capabilities see it."""
 

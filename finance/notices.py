@@ -127,7 +127,7 @@ def build_aid_list(*, school: School, start: datetime.date, end: datetime.date) 
         rows=rows,
         totals={"amount": sum((a.amount for a in applications), Decimal("0.00"))},
         notes=_(
-            "Reviewed by the class-teacher review group and approved by the aid leading group. "
+            "Reviewed by the class teachers and approved by the aid leading group. "
             "Objections during the publication period: call the complaint phone."
         ),
         signatures=(_("Handler"), _("Principal")),

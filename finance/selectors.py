@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -19,6 +21,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from finance import capabilities as caps
 from finance.models import (
@@ -35,7 +38,7 @@ from finance.models import (
     Quote,
     Student,
 )
-from logistics.models import School, Signature
+from logistics.models import Approval, AuditEvent, School, Signature
 from logistics.selectors import approvals_waiting
 
 ZERO_D = Decimal("0.00")
@@ -110,10 +113,15 @@ def with_labels(expenses):
     return expenses
 
 
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def expense_list(
     school: School, user, capabilities: frozenset[str], filters: dict | None = None
 ) -> QuerySet[Expense]:
-    """The expense list: everything for finance viewers, one's own requests for others."""
+    """The expense list and its Excel export: everything for finance viewers, one's own
+    requests for others. `filters` holds validated values (ExpenseFilterForm.filters())."""
     filters = filters or {}
     qs = (
         Expense.objects.filter(school=school)
@@ -128,6 +136,7 @@ def expense_list(
             "cash_flagged",
             "requested_at",
             "voucher_no",
+            "payee",
             "fund__name",
             "fund__year",
             "requested_by__username",
@@ -141,7 +150,16 @@ def expense_list(
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("fund"):
-        qs = qs.filter(fund_id=filters["fund"])
+        qs = qs.filter(fund=filters["fund"])
+    if filters.get("category"):
+        qs = qs.filter(category=filters["category"])
+    if filters.get("handler"):
+        qs = qs.filter(requested_by=filters["handler"])
+    # Whole days in the school's time zone, as a range the (school, requested_at) index serves.
+    if filters.get("start"):
+        qs = qs.filter(requested_at__gte=_day_start(filters["start"]))
+    if filters.get("end"):
+        qs = qs.filter(requested_at__lt=_day_start(filters["end"] + datetime.timedelta(days=1)))
     if filters.get("q"):
         qs = qs.filter(Q(purpose__icontains=filters["q"]) | Q(payee__icontains=filters["q"]))
     return qs
@@ -223,6 +241,40 @@ def expenses_to_sign(
     return with_labels(expenses), waiting[0]["total"]
 
 
+def current_signatures(school: School, approval_ids: list[int | None]) -> list[Signature]:
+    """The valid signatures of the approvals' current rounds, in signing order (one query):
+    what the printed approval form shows."""
+    ids = [i for i in approval_ids if i]
+    if not ids:
+        return []
+    return list(
+        Signature.objects.filter(
+            school=school,
+            approval_id__in=ids,
+            voided_at__isnull=True,
+            round=Subquery(Approval.objects.filter(pk=OuterRef("approval_id")).values("round")[:1]),
+        )
+        .select_related("signer")
+        .order_by("signed_at", "step")
+    )
+
+
+def last_return_comment(school: School, approval: Approval) -> str:
+    """What the signer wrote when returning the document last (kept in the audit log only)."""
+    event = (
+        AuditEvent.objects.filter(
+            school=school,
+            object_type=approval._meta.label_lower,
+            object_id=str(approval.pk),
+            action=f"{approval.doc_type}.returned",
+        )
+        .order_by("-seq")
+        .only("summary")
+        .first()
+    )
+    return event.summary if event else ""
+
+
 def voided_signatures(school: School, approval_ids: list[int | None]) -> list[Signature]:
     """Signatures voided by a change or a return, so a restart stays visible (one query)."""
     ids = [i for i in approval_ids if i]
@@ -244,34 +296,75 @@ def month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
     return start, end
 
 
-def monthly_statement(school: School, year: int, month: int) -> list[dict]:
-    """Per fund: income, budget, spent this month, spent to date, committed, remaining."""
+def school_year_of(day: datetime.date) -> int:
+    """The school year a day falls in: 2022 for September 2022 to August 2023."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+@dataclass
+class StatementLine:
+    """One fund in the monthly statement."""
+
+    fund: Fund
+    opening: Decimal
+    income: Decimal
+    spent: Decimal
+    closing: Decimal
+    # (category label, paid in the month), in the order of the category list
+    categories: list[tuple[Any, Decimal]] = field(default_factory=list)
+
+
+def monthly_statement(school: School, year: int, month: int) -> list[StatementLine]:
+    """Per fund, for one month: opening balance, income, spending by category, closing balance.
+
+    Spending is what was paid in the month. A fund's income for its school year counts as
+    received on 1 September of that year: funds are allocated per school year and carry no
+    dated receipts. Funds of the month's school year are listed, and any other fund that paid
+    something in the month. Three queries.
+    """
     start, end = month_bounds(year, month)
-    funds = list(funds_with_balances(school))
-    month_paid = dict(
-        Expense.objects.filter(
-            school=school,
-            status=ExpenseStatus.PAID,
-            paid_at__date__gte=start,
-            paid_at__date__lt=end,
-        )
-        .order_by()
-        .values_list("fund")
+    start_at, end_at = _day_start(start), _day_start(end)
+    paid = Expense.objects.filter(school=school, status=ExpenseStatus.PAID).order_by()
+    in_month = list(
+        paid.filter(paid_at__gte=start_at, paid_at__lt=end_at)
+        .values("fund", "category")
         .annotate(total=Sum("amount"))
     )
-    return [
-        {
-            "fund": f,
-            "income": f.amount,
-            "budget": f.budget,
-            "month_spent": month_paid.get(f.pk, Decimal("0.00")),
-            "spent": f.spent,
-            "committed": f.committed,
-            "remaining": f.budget - f.spent - f.committed,
-            "balance": f.amount - f.spent - f.committed,
-        }
-        for f in funds
-    ]
+    before = dict(
+        paid.filter(paid_at__lt=start_at).values_list("fund").annotate(total=Sum("amount"))
+    )
+    funds = Fund.objects.filter(school=school).filter(
+        Q(year=school_year_of(start)) | Q(pk__in={r["fund"] for r in in_month})
+    )
+    order = {value: n for n, (value, _label) in enumerate(Category.choices)}
+    labels = dict(Category.choices)
+    by_fund: dict[int, list[dict]] = defaultdict(list)
+    for row in sorted(in_month, key=lambda r: order.get(r["category"], len(order))):
+        by_fund[row["fund"]].append(row)
+    lines = []
+    for fund in funds.order_by("-year", "kind", "name"):
+        received = datetime.date(fund.year, 9, 1)
+        opening = (fund.amount if received < start else ZERO_D) - before.get(fund.pk, ZERO_D)
+        income = fund.amount if start <= received < end else ZERO_D
+        # Lazy labels: an export renders them in Chinese whatever the page's language.
+        categories = [
+            (labels.get(r["category"], r["category"]), r["total"]) for r in by_fund[fund.pk]
+        ]
+        spent = sum((amount for _label, amount in categories), ZERO_D)
+        lines.append(
+            StatementLine(fund, opening, income, spent, opening + income - spent, categories)
+        )
+    return lines
+
+
+def fund_years(school: School) -> list[int]:
+    """The school years that have funds, newest first (for the reports' year pickers)."""
+    return list(
+        Fund.objects.filter(school=school)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
 
 
 def large_expense_register(school: School, year: int | None = None) -> list[Expense]:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from finance import capabilities as caps
 from finance.models import (
     COMMITTED_STATUSES,
+    FIRM_STATUSES,
     AidApplication,
     AidStatus,
     BudgetLine,
@@ -39,6 +40,7 @@ from finance.models import (
     Quote,
     Student,
 )
+from finance.notices import AID_KIND
 from logistics import approvals
 from logistics.approvals import Step
 from logistics.attachments import CleanUpload, attachment_create
@@ -49,7 +51,9 @@ from logistics.roles import capabilities_for
 EXPENSE_DOC = "finance.expense"
 BOOKING_DOC = "finance.booking"
 AID_DOC = "finance.aid"
-MATERIAL_FIELDS = ("amount", "fund", "category")
+# A change of any of these after a signature voids the signatures: the signers agreed to pay
+# this much, from this fund, for this, to this payee, this way.
+MATERIAL_FIELDS = ("amount", "fund", "category", "payee", "payment_method")
 
 
 def _require(actor, school: School, capability: str) -> None:
@@ -136,14 +140,20 @@ class Usage:
         return self.budget - self.spent - self.committed
 
 
-def budget_usage(school: School, fund: Fund, category: str, exclude_id: int | None = None) -> Usage:
+def budget_usage(
+    school: School,
+    fund: Fund,
+    category: str,
+    exclude_id: int | None = None,
+    committed_statuses: tuple[str, ...] = COMMITTED_STATUSES,
+) -> Usage:
     line = BudgetLine.objects.filter(school=school, fund=fund, category=category).first()
     rows = Expense.objects.filter(school=school, fund=fund, category=category)
     if exclude_id:
         rows = rows.exclude(pk=exclude_id)
     sums = rows.aggregate(
         spent=Sum("amount", filter=Q(status=ExpenseStatus.PAID)),
-        committed=Sum("amount", filter=Q(status__in=COMMITTED_STATUSES)),
+        committed=Sum("amount", filter=Q(status__in=committed_statuses)),
     )
     return Usage(
         budget=line.amount if line else None,
@@ -175,9 +185,10 @@ def _capabilities_of_others(school: School, user) -> set[str]:
 def _escalated(school: School, requester, wanted: list[Step]) -> list[Step]:
     """A step whose role nobody but the requester holds goes to the central school.
 
-    The central-school principal then signs it; since one person signs one step, a chain
-    that already ends with the central principal's step keeps that one step, labelled with
-    both roles.
+    Nobody signs their own document (the engine refuses it) unless the step names them, so
+    without this such a chain could never be signed. The central-school principal then signs
+    it; since one person signs one step, a chain that already ends with the central
+    principal's step keeps that one step, labelled with both roles.
     """
     held = _capabilities_of_others(school, requester)
     steps: list[Step] = []
@@ -225,9 +236,28 @@ def _expense_of(approval: Approval, field: str) -> Expense | None:
 
 
 def on_expense_finished(approval: Approval) -> None:
+    """Runs inside the transaction of the last signature (or the rejection, withdrawal)."""
     expense = _expense_of(approval, "approval")
     if expense is None:
         return
+    if approval.status == Approval.APPROVED and expense.status == ExpenseStatus.PENDING:
+        _lock_budget_line(expense)
+        # Requests approved since this one was filed may have used up the line: without the
+        # principal's override, the last signature leaves it waiting for one.
+        if expense.override_by_id is None and _is_over_budget(
+            approval.school, expense, committed_statuses=FIRM_STATUSES
+        ):
+            expense.status, expense.over_budget = ExpenseStatus.HELD, True
+            expense.save(update_fields=["status", "over_budget"])
+            record_event(
+                school=approval.school,
+                actor=None,
+                action="finance.expense.held",
+                obj=expense,
+                summary=expense.purpose,
+                data={"amount": expense.amount},
+            )
+            return
     new = {
         Approval.APPROVED: ExpenseStatus.APPROVED,
         Approval.REJECTED: ExpenseStatus.REJECTED,
@@ -253,10 +283,14 @@ def on_booking_finished(approval: Approval) -> None:
 
 
 def aid_policy(school: School, application: AidApplication) -> list[Step]:
-    return [
-        Step(caps.AID, _("Class-teacher review group")),
-        Step(caps.AID_APPROVE, _("Aid leading group")),
-    ]
+    return _escalated(
+        school,
+        application.created_by,
+        [
+            Step(caps.AID_REVIEW, _("Class-teacher review")),
+            Step(caps.AID_APPROVE, _("Aid leading group")),
+        ],
+    )
 
 
 def on_aid_finished(approval: Approval) -> None:
@@ -335,8 +369,26 @@ def _check_rules(
     return is_large, cash_flagged
 
 
-def _is_over_budget(school: School, expense: Expense) -> bool:
-    usage = budget_usage(school, expense.fund, expense.category, exclude_id=expense.pk)
+def _lock_budget_line(expense: Expense) -> None:
+    """Take the budget line's row lock: whoever checks the same line next waits for this
+    transaction, and then counts this expense."""
+    list(
+        BudgetLine.objects.select_for_update()
+        .filter(school=expense.school_id, fund=expense.fund_id, category=expense.category)
+        .values_list("pk", flat=True)
+    )
+
+
+def _is_over_budget(
+    school: School, expense: Expense, committed_statuses: tuple[str, ...] = COMMITTED_STATUSES
+) -> bool:
+    usage = budget_usage(
+        school,
+        expense.fund,
+        expense.category,
+        exclude_id=expense.pk,
+        committed_statuses=committed_statuses,
+    )
     remaining = usage.remaining if usage.budget is not None else Decimal("0.00")
     return expense.amount > remaining
 
@@ -349,10 +401,12 @@ def _sign_handler_step(school: School, expense: Expense, approval: Approval) -> 
     return approval
 
 
-def _start_expense_chain(school: School, actor, expense: Expense) -> None:
+def _start_expense_chain(school: School, expense: Expense) -> None:
+    # The handler is the requester whoever starts the chain (the principal's override too):
+    # the handler withdraws and edits it, and never signs a step that does not name them.
     approval = approvals.approval_start(
         school=school,
-        actor=actor,
+        actor=expense.requested_by,
         doc_type=EXPENSE_DOC,
         obj=expense,
         title=expense.purpose,
@@ -432,6 +486,7 @@ def expense_create(
                 kind=ExpenseDocument.OTHER,
                 attachment=attachment_create(school=school, actor=actor, upload=upload),
             )
+        _lock_budget_line(expense)
         expense.over_budget = _is_over_budget(school, expense)
         expense.save(update_fields=["over_budget"])
         record_event(
@@ -443,7 +498,7 @@ def expense_create(
             data={"amount": amount, "fund": fund.pk, "category": category, "large": is_large},
         )
         if not expense.over_budget:
-            _start_expense_chain(school, actor, expense)
+            _start_expense_chain(school, expense)
         return expense
 
 
@@ -475,7 +530,11 @@ def expense_budget_override(*, school: School, actor, expense_id: int, reason: s
             summary=reason[:300],
             data={"amount": expense.amount},
         )
-        if expense.approval_id:
+        if expense.approval_id and expense.approval.status == Approval.APPROVED:
+            # Held at its last signature: the chain is complete, the override lets it through.
+            expense.status = ExpenseStatus.APPROVED
+            expense.save(update_fields=["status"])
+        elif expense.approval_id:
             approvals.approval_restart(
                 school=school,
                 actor=actor,
@@ -489,7 +548,7 @@ def expense_budget_override(*, school: School, actor, expense_id: int, reason: s
             expense.save(update_fields=["status"])
             _sign_handler_step(school, expense, expense.approval)
         else:
-            _start_expense_chain(school, actor, expense)
+            _start_expense_chain(school, expense)
         return expense
 
 
@@ -511,14 +570,12 @@ def expense_update(
     new_quotes: list[QuoteInput] | None = None,
     **changes: Any,
 ) -> Expense:
-    """The handler changes a request (and may add quotes). Changing amount, fund or category
-    after any signature voids every signature and restarts the chain (visibly: the engine
-    logs the restart and the page lists the voided signatures)."""
+    """The handler changes a request (and may add quotes). Changing a material field (amount,
+    fund, category, payee, payment method) after any signature voids every signature and
+    restarts the chain (visibly: the engine logs the restart and the page lists the voided
+    signatures)."""
     expense = Expense.objects.select_related("fund").get(pk=expense_id, school=school)
-    if expense.requested_by_id != actor.pk:
-        raise PermissionDenied("only the handler edits a request")
-    if expense.status not in EDITABLE_STATUSES:
-        raise ValidationError(_("This expense can no longer be changed."))
+    _check_editable(expense, actor)
     fund = changes.get("fund", expense.fund)
     category = changes.get("category", expense.category)
     purpose = changes.get("purpose", expense.purpose)
@@ -526,6 +583,8 @@ def expense_update(
         _check_fund_rule(school=school, actor=actor, fund=fund, category=category, purpose=purpose)
     with transaction.atomic():
         expense = _locked_expense(school, expense_id)
+        # Again under the row lock: the expense may have been booked since the first read.
+        _check_editable(expense, actor)
         material = [
             f for f in MATERIAL_FIELDS if f in changes and changes[f] != getattr(expense, f)
         ]
@@ -565,6 +624,7 @@ def expense_update(
         )
         approval = expense.approval
         if material:
+            _lock_budget_line(expense)
             expense.over_budget = _is_over_budget(school, expense)
             expense.override_reason, expense.override_by = "", None
             if expense.over_budget:
@@ -598,13 +658,20 @@ def expense_update(
                     expense.save(update_fields=["status"])
                     _sign_handler_step(school, expense, approval)
             elif not expense.over_budget:
-                _start_expense_chain(school, actor, expense)
+                _start_expense_chain(school, expense)
         elif resubmit and approval is not None and approval.status == Approval.RETURNED:
             approval = approvals.approval_resubmit(
                 school=school, actor=actor, approval_id=approval.pk, obj=expense
             )
             _sign_handler_step(school, expense, approval)
         return expense
+
+
+def _check_editable(expense: Expense, actor) -> None:
+    if expense.requested_by_id != actor.pk:
+        raise PermissionDenied("only the handler edits a request")
+    if expense.status not in EDITABLE_STATUSES:
+        raise ValidationError(_("This expense can no longer be changed."))
 
 
 def _void_booking(school: School, actor, expense: Expense, reason: str) -> None:
@@ -622,12 +689,21 @@ def _void_booking(school: School, actor, expense: Expense, reason: str) -> None:
 def expense_submit_invoice(
     *, school: School, actor, expense_id: int, upload: CleanUpload | None
 ) -> Expense:
-    """After the purchase: attach the invoice and ask for the principal's booking sign-off."""
+    """After the purchase: attach the invoice and ask for the principal's booking sign-off.
+
+    A sign-off returned for revision comes back here too: a corrected invoice (or none, when
+    the one on file stands) and the sign-off is asked for again."""
     with transaction.atomic():
         expense = _locked_expense(school, expense_id)
-        if expense.status == ExpenseStatus.SIGNOFF and upload is None:
+        booking = expense.booking_approval
+        returned = (
+            expense.status == ExpenseStatus.SIGNOFF
+            and booking is not None
+            and booking.status == Approval.RETURNED
+        )
+        if expense.status == ExpenseStatus.SIGNOFF and not returned and upload is None:
             return expense  # a repeated POST
-        if expense.status != ExpenseStatus.APPROVED:
+        if expense.status != ExpenseStatus.APPROVED and not returned:
             raise ValidationError(_("The invoice is attached after the purchase is approved."))
         if expense.requested_by_id != actor.pk:
             _require(actor, school, caps.VIEW)
@@ -642,10 +718,16 @@ def expense_submit_invoice(
             raise ValidationError({"invoice": _("Attach the invoice or receipt.")})
         expense.status = ExpenseStatus.SIGNOFF
         expense.save(update_fields=["status"])
-        if expense.booking_approval_id is None:
+        if returned:
+            approvals.approval_resubmit(
+                school=school, actor=actor, approval_id=booking.pk, obj=expense
+            )
+        elif expense.booking_approval_id is None:
             expense.booking_approval = approvals.approval_start(
                 school=school,
-                actor=actor,
+                # The handler is the requester (see _start_expense_chain), also when the
+                # accountant attaches the invoice for them.
+                actor=expense.requested_by,
                 doc_type=BOOKING_DOC,
                 obj=expense,
                 title=_("Booking: %(purpose)s") % {"purpose": expense.purpose},
@@ -816,6 +898,22 @@ def students_import(*, school: School, actor, text: str) -> int:
         return len(new)
 
 
+def _fee_amount(amount: Decimal) -> Decimal:
+    """A fee amount: yuan and fen, 0 or more (also checked by the database)."""
+    try:
+        value = Decimal(amount)
+    except (ArithmeticError, TypeError, ValueError):
+        value = Decimal("NaN")
+    if (
+        not value.is_finite()
+        or value < 0
+        or value >= Decimal("1e10")
+        or value != value.quantize(Decimal("0.01"))
+    ):
+        raise ValidationError({"amount": _("Enter an amount of 0 or more, in yuan and fen.")})
+    return value
+
+
 def fee_item_create(
     *,
     school: School,
@@ -829,6 +927,7 @@ def fee_item_create(
 ) -> FeeItem:
     """A fee item with the same amount for every student of a class (or of the school);
     single amounts are corrected afterwards with fee_entry_set."""
+    amount = _fee_amount(amount)
     with transaction.atomic():
         item = FeeItem(
             school=school,
@@ -858,6 +957,7 @@ def fee_item_create(
 
 
 def fee_entry_set(*, school: School, actor, entry_id: int, amount: Decimal) -> FeeEntry:
+    amount = _fee_amount(amount)
     with transaction.atomic():
         entry = FeeEntry.objects.select_for_update().get(pk=entry_id, school=school)
         old, entry.amount = entry.amount, amount
@@ -922,19 +1022,69 @@ def aid_apply(
         return application
 
 
-def aid_resubmit(*, school: School, actor, application_id: int) -> AidApplication:
-    """Send a returned application to the review group again (after correcting it)."""
+AID_EDITABLE_FIELDS = ("category", "amount", "id_number", "family_situation")
+
+
+def aid_resubmit(*, school: School, actor, application_id: int, **changes: Any) -> AidApplication:
+    """Send a returned application to the review group again, with its corrections
+    (category, amount, ID number, family situation, a new evidence scan as `evidence`)."""
     _require(actor, school, caps.AID)
+    evidence: CleanUpload | None = changes.pop("evidence", None)
+    unknown = set(changes) - set(AID_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
     with transaction.atomic():
         application = AidApplication.objects.select_for_update().get(
             pk=application_id, school=school
         )
         if application.approval_id is None or application.status != AidStatus.APPLIED:
             raise ValidationError(_("This application is not waiting for review."))
+        if application.approval.status == Approval.PENDING and not (changes or evidence):
+            return application  # a repeated POST
+        if application.approval.status != Approval.RETURNED:
+            raise ValidationError(_("Only a returned application can be changed and sent again."))
+        changed = [f for f in changes if changes[f] != getattr(application, f)]
+        for name in changed:
+            setattr(application, name, changes[name])
+        application.id_number = application.id_number.strip()
+        if evidence is not None:
+            application.evidence = attachment_create(
+                school=school, actor=actor, upload=evidence, view_capability=caps.AID
+            )
+            changed.append("evidence")
+        application.full_clean()
+        application.save()
+        # Field names only: the values are personal data and stay out of the audit log.
+        record_event(
+            school=school,
+            actor=actor,
+            action="finance.aid.changed",
+            obj=application,
+            summary=_("Student aid application #%(n)s") % {"n": application.pk},
+            data={"changed": sorted(changed)},
+        )
         approvals.approval_resubmit(
             school=school, actor=actor, approval_id=application.approval_id, obj=application
         )
         return application
+
+
+def aid_publication_ended(school: School, application: AidApplication) -> bool:
+    """Whether a published aid list covering the application's approval day has left the
+    board (公示期满): only then may the aid be paid."""
+    from logistics.notices.models import Notice
+
+    if application.approved_at is None:
+        return False
+    day = timezone.localdate(application.approved_at)
+    return Notice.objects.filter(
+        school=school,
+        kind=AID_KIND,
+        status=Notice.PUBLISHED,
+        period_start__lte=day,
+        period_end__gte=day,
+        public_until__lt=timezone.localdate(),
+    ).exists()
 
 
 def aid_pay(*, school: School, actor, application_id: int) -> AidApplication:
@@ -947,6 +1097,13 @@ def aid_pay(*, school: School, actor, application_id: int) -> AidApplication:
             return application
         if application.status != AidStatus.APPROVED:
             raise ValidationError(_("Only approved aid can be paid."))
+        if not aid_publication_ended(school, application):
+            raise ValidationError(
+                _(
+                    "Aid is paid after the aid list naming it has been published and its "
+                    "publication period has ended."
+                )
+            )
         application.status = AidStatus.PAID
         application.paid_at = timezone.now()
         application.paid_by = actor

@@ -11,6 +11,7 @@ urlpatterns = [
     path("expenses/new/", views.expense_create, name="expense_create"),
     path("expenses/<int:pk>/", views.expense_detail, name="expense_detail"),
     path("expenses/<int:pk>/edit/", views.expense_edit, name="expense_edit"),
+    path("expenses/<int:pk>/print/", views.expense_print, name="expense_print"),
     path("expenses/<int:pk>/invoice/", views.expense_invoice, name="expense_invoice"),
     path("expenses/<int:pk>/book/", views.expense_book, name="expense_book"),
     path("expenses/<int:pk>/pay/", views.expense_pay, name="expense_pay"),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("aid/", views.aid_list, name="aid_list"),
     path("aid/new/", views.aid_create, name="aid_create"),
     path("aid/<int:pk>/", views.aid_detail, name="aid_detail"),
+    path("aid/<int:pk>/edit/", views.aid_edit, name="aid_edit"),
     path("aid/<int:pk>/resubmit/", views.aid_resubmit, name="aid_resubmit"),
     path("aid/<int:pk>/pay/", views.aid_pay, name="aid_pay"),
 ]

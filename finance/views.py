@@ -9,17 +9,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from finance import capabilities as caps
 from finance import exports, selectors, services
 from finance.forms import (
+    AidEditForm,
     AidForm,
     BookForm,
     BudgetLineForm,
     ExpenseEditForm,
+    ExpenseFilterForm,
     ExpenseForm,
     FeeEntryForm,
     FeeItemForm,
@@ -30,8 +32,10 @@ from finance.forms import (
     QuoteFormSet,
     StudentImportForm,
 )
-from finance.models import AidApplication, Expense, ExpenseStatus, FeeEntry, FeeItem
+from finance.models import AidApplication, AidStatus, Expense, ExpenseStatus, FeeEntry, FeeItem
+from finance.money import amount_in_words
 from logistics.approvals import ApprovalError
+from logistics.models import Approval
 from logistics.scoping import get_for_school, requires
 from logistics.selectors import paginate
 
@@ -66,10 +70,23 @@ def _usage_rows(request: HttpRequest) -> list:
 # ---------------------------------------------------------------- expenses
 
 
+def _query_without(request: HttpRequest, *names: str) -> str:
+    """The page's query string without `names` (page links and exports keep the filters)."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
 @requires(caps.REQUEST)
 def expense_list(request: HttpRequest, school_code: str) -> HttpResponse:
-    filters = {k: request.GET.get(k, "") for k in ("status", "fund", "q")}
-    qs = selectors.expense_list(request.school, request.user, request.capabilities, filters)
+    form = ExpenseFilterForm(
+        request.GET, school=request.school, sees_all=caps.VIEW in request.capabilities
+    )
+    qs = selectors.expense_list(request.school, request.user, request.capabilities, form.filters())
+    if request.GET.get("format") in EXPORT_FORMATS:
+        rows = list(qs[: exports.MAX_ROWS])
+        return exports.expenses(request.GET["format"], request.school, rows)
     page = paginate(qs, request.GET.get("page"))
     selectors.with_labels(page.object_list)
     return render(
@@ -77,8 +94,8 @@ def expense_list(request: HttpRequest, school_code: str) -> HttpResponse:
         "finance/expense_list.html",
         {
             "page": page,
-            "filters": filters,
-            "statuses": [(k, str(v)) for k, v in ExpenseStatus.choices],
+            "form": form,
+            "query": _query_without(request, "page", "format"),
             # One reverse() instead of one per row.
             "detail_base": reverse("finance:expense_detail", args=[school_code, 0])[:-2],
         },
@@ -159,6 +176,11 @@ def expense_detail(request: HttpRequest, school_code: str, pk: int) -> HttpRespo
     voided = selectors.voided_signatures(
         request.school, [expense.approval_id, expense.booking_approval_id]
     )
+    booking_returned = (
+        expense.status == ExpenseStatus.SIGNOFF
+        and expense.booking_approval is not None
+        and expense.booking_approval.status == Approval.RETURNED
+    )
     return render(
         request,
         "finance/expense_detail.html",
@@ -167,7 +189,15 @@ def expense_detail(request: HttpRequest, school_code: str, pk: int) -> HttpRespo
             "usage": usage,
             "voided": voided,
             "is_handler": is_handler,
-            "invoice_form": InvoiceForm() if expense.status == ExpenseStatus.APPROVED else None,
+            "invoice_form": InvoiceForm(required=not booking_returned)
+            if expense.status == ExpenseStatus.APPROVED or booking_returned
+            else None,
+            "booking_returned": booking_returned,
+            "booking_return_comment": selectors.last_return_comment(
+                request.school, expense.booking_approval
+            )
+            if booking_returned
+            else "",
             "book_form": BookForm() if expense.status == ExpenseStatus.READY else None,
             "pay_form": PayForm(initial={"method": expense.payment_method})
             if expense.status == ExpenseStatus.BOOKED
@@ -176,6 +206,27 @@ def expense_detail(request: HttpRequest, school_code: str, pk: int) -> HttpRespo
             "can_edit": is_handler and expense.status in services.EDITABLE_STATUSES,
         },
     )
+
+
+@requires(caps.REQUEST)
+def expense_print(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    """支出审批单: the approval form for the paper voucher file, printed from the browser."""
+    expense = _expense_for(request, pk)
+    signatures = selectors.current_signatures(
+        request.school, [expense.approval_id, expense.booking_approval_id]
+    )
+    with translation.override("zh-hans"):
+        return render(
+            request,
+            "finance/print/expense_form.html",
+            {
+                "expense": expense,
+                "chain": [s for s in signatures if s.approval_id == expense.approval_id],
+                "booking": [s for s in signatures if s.approval_id == expense.booking_approval_id],
+                "amount_words": amount_in_words(expense.amount),
+                "printed_at": timezone.localtime(),
+            },
+        )
 
 
 @requires(caps.REQUEST)
@@ -225,7 +276,10 @@ def expense_edit(request: HttpRequest, school_code: str, pk: int) -> HttpRespons
 @requires(caps.REQUEST)
 def expense_invoice(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
     expense = _expense_for(request, pk)
-    form = InvoiceForm(request.POST, request.FILES)
+    # Asked again after a returned sign-off, the invoice on file may stand.
+    form = InvoiceForm(
+        request.POST, request.FILES, required=expense.status != ExpenseStatus.SIGNOFF
+    )
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return _detail(request, expense.pk)
@@ -237,7 +291,7 @@ def expense_invoice(request: HttpRequest, school_code: str, pk: int) -> HttpResp
             upload=form.cleaned_data["invoice"],
         )
         messages.success(request, _("Invoice attached; waiting for the principal's sign-off."))
-    except (ValidationError, PermissionDenied) as exc:
+    except (ValidationError, PermissionDenied, ApprovalError) as exc:
         messages.error(request, _message(exc))
     return _detail(request, expense.pk)
 
@@ -310,17 +364,21 @@ def expense_override(request: HttpRequest, school_code: str, pk: int) -> HttpRes
 @requires(caps.REQUEST)  # the engine checks the step's own capability
 def expense_sign(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
     expense = get_for_school(request, Expense, pk=pk)
+    step = request.POST.get("step", "")
     try:
+        if not step.isdigit():
+            # A tampered or truncated form: a message, never Python's ValueError text.
+            raise ApprovalError(_("The form was incomplete; reload the page and try again."))
         services.expense_sign(
             school=request.school,
             actor=request.user,
             expense_id=expense.pk,
-            which=request.POST.get("which", "expense"),
-            step=int(request.POST.get("step", "-1")),
+            which="booking" if request.POST.get("which") == "booking" else "expense",
+            step=int(step),
         )
         messages.success(request, _("Signed: %(purpose)s") % {"purpose": expense.purpose})
-    except (ApprovalError, ValueError) as exc:
-        messages.error(request, _message(exc) if isinstance(exc, ApprovalError) else str(exc))
+    except ApprovalError as exc:
+        messages.error(request, _message(exc))
     if request.POST.get("next") == "todo":
         return redirect("finance:sign_todo", request.school.code)
     return _detail(request, expense.pk)
@@ -393,42 +451,68 @@ EXPORT_FORMATS = ("xlsx", "pdf")
 
 
 def _year(request: HttpRequest) -> int | None:
-    try:
-        return int(request.GET["year"])
-    except (KeyError, ValueError):
-        return None
+    """The school year picked on a report (?year=2022); anything else means every year."""
+    year = request.GET.get("year", "")
+    return int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+
+
+def _year_context(request: HttpRequest, year: int | None) -> dict:
+    """The year picker of a report: the school years that have funds, newest first."""
+    years = selectors.fund_years(request.school)
+    return {
+        "year": year,
+        "years": years,
+        "query": _query_without(request, "page", "format"),
+    }
 
 
 @requires(caps.VIEW)
 def report_monthly(request: HttpRequest, school_code: str) -> HttpResponse:
-    today = timezone.localdate()
     try:
         month = datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
     except ValueError:
-        month = today.replace(day=1)
-    rows = selectors.monthly_statement(request.school, month.year, month.month)
+        month = timezone.localdate().replace(day=1)
+    lines = selectors.monthly_statement(request.school, month.year, month.month)
     if request.GET.get("format") in EXPORT_FORMATS:
-        return exports.monthly(request.GET["format"], request.school, month, rows)
-    return render(request, "finance/report_monthly.html", {"rows": rows, "month": month})
+        return exports.monthly(request.GET["format"], request.school, month, lines)
+    return render(
+        request,
+        "finance/report_monthly.html",
+        {
+            "lines": lines,
+            "month": month,
+            "totals": {
+                key: sum((getattr(x, key) for x in lines), selectors.ZERO_D)
+                for key in ("opening", "income", "spent", "closing")
+            },
+        },
+    )
 
 
 @requires(caps.VIEW)
 def report_large(request: HttpRequest, school_code: str) -> HttpResponse:
-    expenses = selectors.large_expense_register(request.school, _year(request))
+    year = _year(request)
+    expenses = selectors.large_expense_register(request.school, year)
     if request.GET.get("format") in EXPORT_FORMATS:
         return exports.large(request.GET["format"], request.school, expenses)
-    return render(request, "finance/report_large.html", {"expenses": expenses})
+    return render(
+        request,
+        "finance/report_large.html",
+        {"expenses": expenses, **_year_context(request, year)},
+    )
 
 
 @requires(caps.VIEW)
 def report_cash(request: HttpRequest, school_code: str) -> HttpResponse:
-    qs = selectors.cash_payments(request.school, _year(request))
+    year = _year(request)
+    qs = selectors.cash_payments(request.school, year)
     if request.GET.get("format") in EXPORT_FORMATS:
-        rows = selectors.with_labels(list(qs[: exports.MAX_ROWS]))
-        return exports.cash(request.GET["format"], request.school, rows)
+        return exports.cash(request.GET["format"], request.school, list(qs[: exports.MAX_ROWS]))
     page = paginate(qs, request.GET.get("page"))
     selectors.with_labels(page.object_list)
-    return render(request, "finance/report_cash.html", {"page": page})
+    return render(
+        request, "finance/report_cash.html", {"page": page, **_year_context(request, year)}
+    )
 
 
 # ---------------------------------------------------------------- fees
@@ -444,13 +528,17 @@ def fee_list(request: HttpRequest, school_code: str) -> HttpResponse:
 def fee_create(request: HttpRequest, school_code: str) -> HttpResponse:
     form = FeeItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        item = services.fee_item_create(
-            school=request.school, actor=request.user, **form.cleaned_data
-        )
-        messages.success(
-            request, _("Fee item created for %(n)s students.") % {"n": item.entries.count()}
-        )
-        return redirect("finance:fee_detail", request.school.code, item.pk)
+        try:
+            item = services.fee_item_create(
+                school=request.school, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(
+                request, _("Fee item created for %(n)s students.") % {"n": item.entries.count()}
+            )
+            return redirect("finance:fee_detail", request.school.code, item.pk)
     return render(request, "finance/simple_form.html", {"form": form, "title": _("New fee item")})
 
 
@@ -485,7 +573,9 @@ def fee_entry_edit(request: HttpRequest, school_code: str, pk: int, entry: int) 
     item = get_for_school(request, FeeItem, pk=pk)
     entry_obj = get_for_school(request, FeeEntry, pk=entry, item=item)
     form = FeeEntryForm(request.POST)
-    if form.is_valid():
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Enter an amount of 0 or more, in yuan and fen."))
         services.fee_entry_set(
             school=request.school,
             actor=request.user,
@@ -493,8 +583,8 @@ def fee_entry_edit(request: HttpRequest, school_code: str, pk: int, entry: int) 
             amount=form.cleaned_data["amount"],
         )
         messages.success(request, _("Saved."))
-    else:
-        messages.error(request, _("Enter an amount of 0 or more."))
+    except ValidationError as exc:
+        messages.error(request, _message(exc))
     url = reverse("finance:fee_detail", args=[school_code, pk])
     page = request.POST.get("page", "")
     return redirect(f"{url}?page={page}" if page.isdigit() else url)
@@ -532,12 +622,70 @@ def aid_create(request: HttpRequest, school_code: str) -> HttpResponse:
     )
 
 
-@requires(caps.AID)
-def aid_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+def _aid_for(request: HttpRequest, pk: int) -> AidApplication:
+    """Aid handlers see every application; class teachers (the review step) see one while it
+    waits for review, and nothing else of this personal data."""
     application = get_for_school(
         request, AidApplication.objects.select_related("student", "approval", "evidence"), pk=pk
     )
-    return render(request, "finance/aid_detail.html", {"application": application})
+    if caps.AID in request.capabilities:
+        return application
+    if caps.AID_REVIEW not in request.capabilities:
+        raise PermissionDenied
+    if application.status != AidStatus.APPLIED:
+        raise Http404
+    return application
+
+
+@requires(caps.REQUEST)  # and aid handling or review, checked in _aid_for
+def aid_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    application = _aid_for(request, pk)
+    return render(
+        request,
+        "finance/aid_detail.html",
+        {
+            "application": application,
+            "can_pay": application.status == AidStatus.APPROVED
+            and caps.AID in request.capabilities,
+            "publication_ended": application.status == AidStatus.APPROVED
+            and services.aid_publication_ended(request.school, application),
+        },
+    )
+
+
+@requires(caps.AID)
+def aid_edit(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    """Correct a returned application and send it to the review again."""
+    application = _aid_for(request, pk)
+    if application.approval is None or application.approval.status != Approval.RETURNED:
+        messages.error(request, _("Only a returned application can be changed and sent again."))
+        return redirect("finance:aid_detail", request.school.code, application.pk)
+    fields = ("category", "amount", "id_number", "family_situation")
+    form = AidEditForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={f: getattr(application, f) for f in fields},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.aid_resubmit(
+                school=request.school,
+                actor=request.user,
+                application_id=application.pk,
+                evidence=data.pop("evidence") or None,
+                **data,
+            )
+        except (ValidationError, ApprovalError) as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Sent to the review again."))
+            return redirect("finance:aid_detail", request.school.code, application.pk)
+    return render(
+        request,
+        "finance/simple_form.html",
+        {"form": form, "title": _("Change the aid application")},
+    )
 
 
 @require_POST

@@ -338,14 +338,74 @@ def test_changing_the_fund_after_approval_sends_it_back_through_the_chain(world,
     assert expense.status == ExpenseStatus.PENDING and expense.approval.round == 2
 
 
-def test_changing_only_the_payee_keeps_the_signatures(world, funds):
+@pytest.mark.parametrize(
+    "change", [{"payee": "乙公司"}, {"payment_method": PaymentMethod.CARD}], ids=str
+)
+def test_changing_the_payee_or_payment_method_after_approval_voids_the_signatures(
+    world, funds, change
+):
+    expense = request(world, funds)
+    for who in ("finance", "principal", "central"):
+        sign(world, expense, who)
+    assert refreshed(expense).status == ExpenseStatus.APPROVED
+    with scopes_disabled():
+        services.expense_update(
+            school=world.school, actor=world.user("teacher"), expense_id=expense.pk, **change
+        )
+    expense = refreshed(expense)
+    assert expense.status == ExpenseStatus.PENDING and expense.approval.round == 2
+    assert signers(expense.approval) == ["teacher"]
+
+
+def test_changing_only_the_purpose_keeps_the_signatures(world, funds):
     expense = request(world, funds)
     sign(world, expense, "finance")
     with scopes_disabled():
         services.expense_update(
-            school=world.school, actor=world.user("teacher"), expense_id=expense.pk, payee="乙公司"
+            school=world.school,
+            actor=world.user("teacher"),
+            expense_id=expense.pk,
+            purpose="购买投影仪（多媒体教室）",
         )
     assert signers(refreshed(expense).approval) == ["teacher", "finance"]
+
+
+def test_an_edit_racing_with_booking_is_refused_once_it_holds_the_row_lock(
+    world, funds, monkeypatch
+):
+    """The booking lands between the edit's first read and its row lock: the edit re-checks
+    the status under the lock and refuses, instead of restarting a booked expense."""
+    expense = request(world, funds, amount="900.00", quotes=[])
+    sign(world, expense, "principal")
+    with scopes_disabled():
+        services.expense_submit_invoice(
+            school=world.school,
+            actor=world.user("teacher"),
+            expense_id=expense.pk,
+            upload=clean_png("发票.png"),
+        )
+    sign(world, expense, "principal", which="booking")
+    fund_check = services._check_fund_rule
+
+    def booked_meanwhile(**kwargs):
+        services.expense_book(
+            school=world.school,
+            actor=world.user("accountant"),
+            expense_id=expense.pk,
+            voucher_no="记-7",
+        )
+        return fund_check(**kwargs)
+
+    monkeypatch.setattr(services, "_check_fund_rule", booked_meanwhile)
+    with scopes_disabled(), pytest.raises(ValidationError, match="已不能修改"):
+        services.expense_update(
+            school=world.school,
+            actor=world.user("teacher"),
+            expense_id=expense.pk,
+            category=Category.OFFICE,
+        )
+    expense = refreshed(expense)
+    assert expense.status == ExpenseStatus.BOOKED and expense.category == Category.EQUIPMENT
 
 
 # ---------------------------------------------------------------- funds that cannot be misspent

@@ -78,7 +78,7 @@ def test_the_aid_list_masks_names_and_never_carries_id_numbers(world, students):
         )
         approval_sign(
             school=world.school,
-            actor=world.user("accountant"),
+            actor=world.user("teacher"),
             approval_id=application.approval_id,
             step=0,
         )
@@ -127,57 +127,13 @@ def test_the_large_expense_notice_lists_what_was_paid_in_the_period(world):
 
     with scopes_disabled():
         load_finance_demo()
-        today = timezone.localdate()
-        snapshot = get_kind("finance.large").build(school=world.school, start=today, end=today)
+        snapshot = get_kind("finance.large").build(
+            school=world.school, start=datetime.date(2022, 9, 1), end=datetime.date(2023, 8, 31)
+        )
     purposes = [r["purpose"] for r in snapshot.rows]
     assert "校门口及办公楼地面硬化" in purposes and "食堂烤箱" not in purposes
     assert snapshot.totals["amount"] == Decimal("439800.00")
     json.dumps(snapshot.to_json())
-
-
-def test_aid_returned_by_the_review_group_is_sent_again_and_approved(world, students, login):
-    from django.urls import reverse
-
-    from logistics.approvals import approval_return
-
-    with scopes_disabled():
-        application = services.aid_apply(
-            school=world.school,
-            actor=world.user("accountant"),
-            student=students[0],
-            year=2026,
-            category="registered",
-            amount=Decimal("625.00"),
-        )
-        approval_return(
-            school=world.school,
-            actor=world.user("principal"),
-            approval_id=application.approval_id,
-            to_step=None,
-            comment="请补充证明材料",
-        )
-    url = reverse("finance:aid_resubmit", args=[world.school.code, application.pk])
-    assert login("accountant").post(url).status_code == 302
-    with scopes_disabled():
-        application.refresh_from_db()
-        assert application.approval.status == "pending"
-        approval_sign(
-            school=world.school,
-            actor=world.user("accountant"),
-            approval_id=application.approval_id,
-            step=0,
-        )
-        approval_sign(
-            school=world.school,
-            actor=world.user("principal"),
-            approval_id=application.approval_id,
-            step=1,
-        )
-        services.aid_pay(
-            school=world.school, actor=world.user("accountant"), application_id=application.pk
-        )
-        application.refresh_from_db()
-    assert application.status == "paid" and application.paid_at
 
 
 def test_the_notice_engine_publishes_the_aid_list_with_masked_names(world, students):
@@ -194,7 +150,7 @@ def test_the_notice_engine_publishes_the_aid_list_with_masked_names(world, stude
             amount=Decimal("625.00"),
             id_number="440000201201010011",
         )
-        for who, step in (("accountant", 0), ("principal", 1)):
+        for who, step in (("teacher", 0), ("principal", 1)):
             approval_sign(
                 school=world.school,
                 actor=world.user(who),

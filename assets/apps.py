@@ -20,7 +20,7 @@ class AssetsConfig(AppConfig):
     verbose_name = _("Assets")
 
     def ready(self) -> None:
-        from assets import capabilities, demo, services, todos  # noqa: F401 (registries)
+        from assets import bench, capabilities, demo, services, todos  # noqa: F401 (registries)
         from assets.models import Asset, RepairTicket
         from logistics.approvals import ApprovalType, register_type
         from logistics.registry import registry

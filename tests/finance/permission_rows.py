@@ -6,7 +6,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from finance import services
-from finance.models import Category, Student
+from finance.models import AidApplication, Category, Student
 from tests.finance.conftest import make_funds
 from tests.matrix import Row
 
@@ -79,11 +79,28 @@ def _aid(w, s, name="aid_detail"):
     return reverse(f"finance:{name}", args=[s.code, application.pk])
 
 
+def _aid_returned(w, s):
+    from logistics.approvals import approval_return
+
+    url = _aid(w, s, "aid_edit")
+    with scopes_disabled():
+        application = AidApplication.objects.get(school=s)
+        approval_return(
+            school=s,
+            actor=w.user("teacher"),
+            approval_id=application.approval_id,
+            to_step=None,
+            comment="请补充证明",
+        )
+    return url
+
+
 ROWS = [
     Row("finance:expense_list", _s("expense_list"), allowed="teacher", denied="cook"),
     Row("finance:expense_create", _s("expense_create"), allowed="teacher", denied="cook"),
     Row("finance:expense_detail", _e("expense_detail"), allowed="principal", denied="cook"),
     Row("finance:expense_edit", _e("expense_edit"), allowed="teacher", denied="cook"),
+    Row("finance:expense_print", _e("expense_print"), allowed="principal", denied="cook"),
     Row(
         "finance:expense_invoice",
         _e("expense_invoice"),
@@ -152,6 +169,7 @@ ROWS = [
     Row("finance:aid_list", _s("aid_list"), allowed="accountant", denied="director"),
     Row("finance:aid_create", _s("aid_create"), allowed="accountant", denied="director"),
     Row("finance:aid_detail", _aid, allowed="principal", denied="director"),
+    Row("finance:aid_edit", _aid_returned, allowed="accountant", denied="director"),
     Row(
         "finance:aid_resubmit",
         lambda w, s: _aid(w, s, "aid_resubmit"),

@@ -101,3 +101,52 @@ def test_people_signing_at_once_leave_exactly_one_signature_per_step(world):
                 ).values_list("step", flat=True)
             )
         assert steps == [0, 1, 2], (n, steps)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_last_signatures_landing_at_once_never_overspend_a_budget_line(world):
+    """Two requests, each within the line but not both, get their last signature at the
+    same moment: the line's lock lets one through and holds the other for the override."""
+    from finance.models import BudgetLine, Expense, ExpenseStatus
+
+    funds = make_funds(world)
+    principal = world.user("principal")
+    for n in range(5):
+        with scopes_disabled():
+            BudgetLine.objects.filter(fund=funds.public, category="office").update(
+                amount=Decimal("10000.00")
+            )
+            expenses = [
+                services.expense_create(
+                    school=world.school,
+                    actor=world.user(who),
+                    fund=funds.public,
+                    category="office",
+                    purpose=f"办公用品{n}{who}",
+                    amount=Decimal("4000.00"),
+                    payee="文具店",
+                )
+                for who in ("teacher", "director")
+            ]
+            # The line is cut while both wait: room for one of them only.
+            BudgetLine.objects.filter(fund=funds.public, category="office").update(
+                amount=Decimal("4000.00")
+            )
+
+        def last_signature(expense):
+            return lambda: services.expense_sign(
+                school=world.school, actor=principal, expense_id=expense.pk, which="expense", step=0
+            )
+
+        outcomes = _race(*(last_signature(e) for e in expenses))
+        assert outcomes == ["ok", "ok"], outcomes
+        with scopes_disabled():
+            statuses = sorted(
+                Expense.objects.filter(pk__in=[e.pk for e in expenses]).values_list(
+                    "status", flat=True
+                )
+            )
+            Expense.objects.filter(pk__in=[e.pk for e in expenses]).update(
+                status=ExpenseStatus.WITHDRAWN
+            )
+        assert statuses == [ExpenseStatus.APPROVED, ExpenseStatus.HELD], (n, statuses)

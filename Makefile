@@ -3,8 +3,11 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 export CHROMIUM_PATH ?= /usr/bin/chromium
+# Maintenance commands run on the demo machine (no SECRET_KEY and no .env: DEBUG=true gives the
+# development key) and in production (the environment or .env supply SECRET_KEY).
+MANAGE := $(if $(or $(SECRET_KEY),$(wildcard .env)),,DEBUG=true )$(PY) manage.py
 
-.PHONY: run test bench lint db db-stop clean
+.PHONY: run test bench lint db db-stop clean serve backup restore-drill
 
 run:
 	@scripts/bootstrap.sh run
@@ -18,8 +21,23 @@ bench:
 	@scripts/bootstrap.sh run
 	@DEBUG=true $(PY) manage.py bench
 
-lint:
+# The production server: gunicorn + the task worker, DEBUG off (docs/deployment.md).
+serve:
 	@scripts/bootstrap.sh run
+	@scripts/serve.sh
+
+# One dated, checksummed archive (database + uploaded files) in var/backups/ or DIR=…
+backup:
+	@scripts/bootstrap.sh run
+	@$(MANAGE) backup $(if $(DIR),--dir "$(DIR)")
+
+# Restore the newest backup into a scratch database and folder and compare it with the source.
+restore-drill:
+	@scripts/bootstrap.sh run
+	@$(MANAGE) restore_drill $(if $(DIR),--dir "$(DIR)")
+
+lint:
+	@scripts/bootstrap.sh test
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
 

@@ -1,8 +1,21 @@
 """`make bench`: district-scale data and a timing harness for every registered page.
 
-Times are reported as ratios to two reference pages measured in the same run (a bare
-template page and a page rendering 50 rows of one indexed query), because the machine is
-shared and noisy: absolute times are not comparable between runs.
+The machine is shared and noisy, so absolute times are not comparable between runs: every
+page is reported as a ratio to reference pages measured in the same run, with requests to
+all pages interleaved round by round.
+
+Two kinds of reference:
+
+- stock Django (`stock: …`): Django's default middleware (startproject's list), a
+  URLconf of its own, Django's default context processors and a small template of its own,
+  served by a handler of its own (`StockClientHandler`, `stock_wsgi_application`) — what a
+  school page would cost without the kernel. One page shows the logged-in user's name,
+  one renders 50 rows of one indexed query.
+- the project's own (`reference: …`, the ratios before issue 12): the same pages through the
+  project's middleware and base layout.
+
+`kernel: trivial school page` is a school page whose view renders the stock template: its
+cost over `stock: login page` is the kernel's fixed cost before a view runs.
 """
 
 from __future__ import annotations
@@ -11,29 +24,119 @@ import json
 import random
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.backends.django import DjangoTemplates
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.client import ClientHandler
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django_scopes import scopes_disabled
 
 from logistics.audit import GENESIS, event_digest
 from logistics.models import AuditEvent, Membership, Role, School
-from logistics.registry import BenchPage, registry
+from logistics.registry import registry
 from logistics.roles import sync_default_roles
 from logistics.scoping import requires
 
 BENCH_PREFIX = "bench"
 ACTIONS = ["finance.expense.signed", "canteen.sample.logged", "safety.hazard.closed"]
 
+# ---------------------------------------------------------------- stock Django
 
-# ---------------------------------------------------------------- reference pages
+# `django-admin startproject`'s middleware and context processors, nothing of the project's.
+STOCK_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+STOCK_URLCONF = "logistics.bench_stock_urls"
+STOCK_PREFIX = "/__stock__/"
+
+STOCK_TEMPLATES = SimpleLazyObject(
+    lambda: DjangoTemplates(
+        {
+            "NAME": "stock",
+            "DIRS": [settings.BASE_DIR / "templates"],
+            "APP_DIRS": False,
+            "OPTIONS": {
+                "context_processors": [
+                    "django.template.context_processors.request",
+                    "django.contrib.auth.context_processors.auth",
+                    "django.contrib.messages.context_processors.messages",
+                ]
+            },
+        }
+    )
+)
+
+
+def _stock_render(request: HttpRequest, rows: list | None) -> HttpResponse:
+    template = STOCK_TEMPLATES.get_template("logistics/bench_stock.html")
+    return HttpResponse(template.render({"rows": rows}, request))
+
+
+@login_required
+def stock_bare(request: HttpRequest) -> HttpResponse:
+    return _stock_render(request, None)
+
+
+@login_required
+def stock_rows(request: HttpRequest, school_id: int) -> HttpResponse:
+    # The plain manager, as a stock project has no tenant guard; the (school, seq) index.
+    rows = list(
+        AuditEvent._base_manager.filter(school_id=school_id)
+        .order_by("-seq")
+        .values("seq", "occurred_at", "action", "summary")[:50]
+    )
+    return _stock_render(request, rows)
+
+
+class _StockMixin:
+    """A handler with stock Django's middleware and URLconf, whatever the settings say."""
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        with override_settings(MIDDLEWARE=STOCK_MIDDLEWARE):
+            super().load_middleware(is_async)  # type: ignore[misc]
+
+    def get_response(self, request: HttpRequest) -> HttpResponse:
+        request.urlconf = STOCK_URLCONF
+        return super().get_response(request)  # type: ignore[misc]
+
+
+class StockClientHandler(_StockMixin, ClientHandler):
+    pass
+
+
+class StockWSGIHandler(_StockMixin, WSGIHandler):
+    pass
+
+
+def stock_client() -> Client:
+    client = Client()
+    client.handler = StockClientHandler(enforce_csrf_checks=False)
+    return client
+
+
+# ---------------------------------------------------------------- project references
+
+
+@requires("dashboard.view")
+def kernel_trivial(request: HttpRequest, school_code: str) -> HttpResponse:
+    return _stock_render(request, None)
 
 
 @requires("dashboard.view")
@@ -120,11 +223,35 @@ def bench_user():
 @dataclass
 class Result:
     name: str
-    median_ms: float
-    p95_ms: float
-    queries: int
-    seq_scans: list[str]
+    wall_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
+    queries: int = 0
+    seq_scans: list[str] = field(default_factory=list)
     is_list: bool = True
+    is_reference: bool = False
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.wall_ms)
+
+    @property
+    def p95_ms(self) -> float:
+        timings = sorted(self.wall_ms)
+        return timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+
+    @property
+    def cpu_median_ms(self) -> float:
+        """This process's CPU time per request (time.process_time): Python's work, without
+        PostgreSQL's and without waiting for the other agents on the machine."""
+        return statistics.median(self.cpu_ms)
+
+
+@dataclass
+class Page:
+    name: str
+    url: str
+    client: Client
+    result: Result
 
 
 def _seq_scans(queries: list[dict]) -> list[str]:
@@ -147,40 +274,62 @@ def _seq_scans(queries: list[dict]) -> list[str]:
     return sorted(found)
 
 
-def measure(client: Client, name: str, url: str, runs: int, is_list: bool = True) -> Result:
+def _get(page: Page) -> None:
+    response = page.client.get(page.url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{page.name}: {page.url} answered {response.status_code}")
+
+
+def measure(pages: list[Page], runs: int) -> None:
+    """Every page once per round, `runs` rounds: a slow spell of the machine hits all pages
+    alike instead of whichever page was being measured then."""
     for _ in range(3):  # warm caches, connections and template loaders
-        response = client.get(url)
-        if response.status_code != 200:
-            raise RuntimeError(f"{name}: {url} answered {response.status_code}")
-    timings = []
+        for page in pages:
+            _get(page)
     for _ in range(runs):
-        t0 = time.perf_counter()
-        client.get(url)
-        timings.append((time.perf_counter() - t0) * 1000)
-    with CaptureQueriesContext(connection) as ctx:
-        client.get(url)
-    timings.sort()
-    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-    return Result(
-        name,
-        statistics.median(timings),
-        p95,
-        len(ctx.captured_queries),
-        _seq_scans(ctx.captured_queries),
-        is_list,
-    )
+        for page in pages:
+            c0, t0 = time.process_time(), time.perf_counter()
+            _get(page)
+            page.result.wall_ms.append((time.perf_counter() - t0) * 1000)
+            page.result.cpu_ms.append((time.process_time() - c0) * 1000)
+    for page in pages:
+        with CaptureQueriesContext(connection) as ctx:
+            _get(page)
+        page.result.queries = len(ctx.captured_queries)
+        page.result.seq_scans = _seq_scans(ctx.captured_queries)
+
+
+def reference_paths(school: School) -> list[tuple[str, str, bool]]:
+    """(name, path, stock?) of the reference pages, stock ones first."""
+    return [
+        ("stock: login page", f"{STOCK_PREFIX}bare/", True),
+        ("stock: 50 rows", f"{STOCK_PREFIX}rows/{school.pk}/", True),
+        ("kernel: trivial school page", f"/s/{school.code}/__bench__/trivial/", False),
+        ("reference: bare page", f"/s/{school.code}/__bench__/bare/", False),
+        ("reference: 50 rows", f"/s/{school.code}/__bench__/rows/", False),
+    ]
 
 
 def run_pages(school: School, runs: int, only: str | None = None) -> list[Result]:
-    client = Client()
-    client.force_login(bench_user())
-    results = [
-        measure(client, "reference: bare page", f"/s/{school.code}/__bench__/bare/", runs, False),
-        measure(client, "reference: 50 rows", f"/s/{school.code}/__bench__/rows/", runs, False),
+    """Time the reference pages and every registered page (ROOT_URLCONF: bench_urls)."""
+    user = bench_user()
+    project, stock = Client(), stock_client()
+    project.force_login(user)
+    stock.force_login(user)
+    pages = [
+        Page(name, path, stock if is_stock else project, Result(name, is_reference=True))
+        for name, path, is_stock in reference_paths(school)
     ]
-    pages: list[BenchPage] = registry.bench_pages
-    for page in pages:
-        if only and only not in page.name:
+    for bench_page in registry.bench_pages:
+        if only and only not in bench_page.name:
             continue
-        results.append(measure(client, page.name, page.path(school), runs, page.is_list))
-    return results
+        pages.append(
+            Page(
+                bench_page.name,
+                bench_page.path(school),
+                project,
+                Result(bench_page.name, is_list=bench_page.is_list),
+            )
+        )
+    measure(pages, runs)
+    return [page.result for page in pages]

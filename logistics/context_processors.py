@@ -1,28 +1,63 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 
+from logistics.access import access_for
 from logistics.registry import registry
-from logistics.roles import schools_for
+
+
+def school_url(url_name: str, code: str) -> str:
+    """reverse(url_name, args=[code]), remembered: the layout links every page to the same
+    few URLs per school, and each reverse() costs about as much as a small query."""
+    return _reverse(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), url_name, code)
+
+
+@lru_cache(maxsize=4096)
+def _reverse(urlconf: str, prefix: str, url_name: str, code: str) -> str:
+    # urlconf and prefix are part of the key: reverse() depends on both.
+    return reverse(url_name, urlconf=urlconf, args=[code])
 
 
 def school(request: HttpRequest) -> dict:
-    """The current school, the navigation the user's capabilities allow, and the switcher."""
+    """The current school, the navigation the user's capabilities allow, and the switcher.
+
+    On a school page everything comes from `request.access`, read by SchoolMiddleware in its
+    one query; elsewhere (password change) the switcher's schools are read lazily, so pages
+    that never show it (login, public board) run no query.
+    """
     current = getattr(request, "school", None)
     caps = getattr(request, "capabilities", frozenset())
+    access = getattr(request, "access", None)
     nav = []
     if current is not None:
         nav = [
-            {"label": item.label, "url": reverse(item.url_name, args=[current.code])}
+            {"label": item.label, "url": school_url(item.url_name, current.code)}
             for item in registry.nav
             if item.capability in caps
         ]
+    if access is not None and access.school is not None:
+        schools = access.schools
+    else:
+        schools = SimpleLazyObject(lambda: access_for(request.user, None).schools)
     return {
         "school": current,
         "capabilities": caps,
         "nav_items": nav,
-        # Lazy: pages that never show the switcher (login, public board) run no query.
-        "my_schools": SimpleLazyObject(lambda: schools_for(request.user)),
+        "my_schools": SimpleLazyObject(lambda: _switcher(schools, current)),
     }
+
+
+def _switcher(schools: list, current) -> list[dict]:
+    return [
+        {
+            "name": s.name,
+            "url": school_url("dashboard", s.code),
+            "active": current is not None and s.pk == current.pk,
+        }
+        for s in schools
+    ]

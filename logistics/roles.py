@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.models import Membership, Role, School
@@ -81,17 +81,12 @@ def capabilities_for(user, school: School) -> frozenset[str] | None:
 
 
 def schools_for(user) -> list[School]:
-    """Every school the user can open: their own, plus members reached from a central school."""
-    if not user.is_authenticated:
-        return []
-    through = Membership.roles.through.objects.filter(membership__user=user)
-    direct = through.values("membership__school_id")
-    reaching = through.filter(role__reaches_members=True).values("membership__school_id")
-    return list(
-        School.objects.filter(is_active=True)
-        .filter(Q(id__in=direct) | Q(parent_id__in=reaching))
-        .order_by(F("parent_id").asc(nulls_first=True), "code")
-    )
+    """Every school the user can open: their own, plus members reached from a central school.
+
+    The same query that resolves a school page (logistics.access), central school first."""
+    from logistics.access import access_for
+
+    return access_for(user, None).schools
 
 
 def users_with_capability(school: School, capability: str) -> list:

@@ -5,6 +5,10 @@ and the user's capabilities there before any view runs, answers 404 when either 
 (another school's data must not even be confirmed to exist), sends anonymous users to the
 login page, and activates the django-scopes guard so that every query of a school-owned
 model is limited to this school.
+
+It works in `process_view`, on the URL Django has already resolved (resolving it a second
+time cost more than the rest of the middleware), and reads the school, the capabilities and
+the switcher's schools in one query (logistics.access). See docs/performance.md.
 """
 
 from __future__ import annotations
@@ -18,11 +22,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import Resolver404, resolve
 from django_scopes import scope, scopes_disabled
 
-from logistics.models import School
-from logistics.roles import capabilities_for
+from logistics.access import NOBODY, access_for
 
 M = TypeVar("M", bound=Model)
 
@@ -34,27 +36,40 @@ class SchoolMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.school = None
         request.capabilities = frozenset()
+        request.access = NOBODY
+        request._school_scope = None
         try:
-            match = resolve(request.path_info)
-        except Resolver404:
             return self.get_response(request)
-        code = match.kwargs.get("school_code")
+        finally:
+            # The scope opened in process_view covers the view and the rendering of its
+            # response, and is closed whatever happened.
+            if request._school_scope is not None:
+                request._school_scope.__exit__(None, None, None)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable, args: tuple, kwargs: dict[str, Any]
+    ) -> HttpResponse | None:
+        code = kwargs.get("school_code")
         if code is None:
-            if match.app_name == "admin":
+            if request.resolver_match.app_name == "admin":
                 # System administrators work across schools in the Django admin.
-                with scopes_disabled():
-                    return self.get_response(request)
-            return self.get_response(request)
+                self._enter(request, scopes_disabled())
+            return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        school = School.objects.filter(code=code, is_active=True).first()
-        caps = capabilities_for(request.user, school) if school else None
-        if caps is None:
+        access = access_for(request.user, code)
+        if access.school is None:
             raise Http404
-        request.school = school
-        request.capabilities = caps
-        with scope(school=school.pk):
-            return self.get_response(request)
+        request.access = access
+        request.school = access.school
+        request.capabilities = access.capabilities
+        self._enter(request, scope(school=access.school.pk))
+        return None
+
+    @staticmethod
+    def _enter(request: HttpRequest, context: Any) -> None:
+        context.__enter__()
+        request._school_scope = context
 
 
 V = TypeVar("V", bound=Callable[..., Any])

@@ -92,6 +92,10 @@ MIDDLEWARE = [
     # Last, as django-axes requires: it turns a login that hit the limit into a 429.
     "axes.middleware.AxesMiddleware",
 ]
+# Row history names the user and URL of writes only: on GET and HEAD pghistory's middleware
+# would otherwise load the session and user and wrap every query of the page (no row of
+# history is written by a safe request anyway).
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 ROOT_URLCONF = "logistics.urls"
 WSGI_APPLICATION = "logistics.wsgi.application"

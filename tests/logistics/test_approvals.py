@@ -205,8 +205,8 @@ def test_waiting_list_query_count_does_not_grow(world, login, django_assert_num_
         current_step=1,
     )
     client = login("principal")
-    # session, user, school, capabilities, school switcher, one COUNT, one page of rows
-    with django_assert_num_queries(7):
+    # session, user, access (school, capabilities, switcher), one COUNT, one page of rows
+    with django_assert_num_queries(5):
         response = client.get("/s/sdcz/approvals/")
     assert response.content.decode().count("list-group-item-action") == n
 

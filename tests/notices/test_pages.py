@@ -14,8 +14,8 @@ def test_staff_list_query_count_does_not_grow(world, login, django_assert_num_qu
     for i in range(n):
         (published if i % 2 else draft)(world, snapshot=fee_snapshot(title=f"公示{i}"))
     client = login("teacher")
-    # session, user, school, capabilities, switcher, count, page
-    with django_assert_num_queries(7):
+    # session, user, access (school, capabilities, switcher), count, page
+    with django_assert_num_queries(5):
         response = client.get("/s/sdcz/notices/")
     assert response.content.decode().count("list-group-item-action") == min(n, 50)
 
@@ -25,7 +25,7 @@ def test_detail_query_count_does_not_grow_with_rows(world, login, django_assert_
     notice = published(world, snapshot=fee_snapshot(rows=rows))
     client = login("director")
     client.get(f"/s/sdcz/notices/{notice.pk}/")  # warm the per-session caches
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         client.get(f"/s/sdcz/notices/{notice.pk}/")
 
 

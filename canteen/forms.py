@@ -23,7 +23,7 @@ from canteen.models import (
 from logistics.attachments import AttachmentField
 from logistics.forms import StyledFormMixin
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEMP = {"max_digits": 5, "decimal_places": 1}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from logistics.registry import registry
-from logistics.roles import ALL_ROLES
+from logistics.roles import ALL_ROLES, STAFF_ROLES
 
 VIEW = "safety.view"
 INSPECT = "safety.inspect"
@@ -15,6 +15,9 @@ VERIFY = "safety.verify"
 OVERSEE = "safety.oversee"
 GATE = "safety.gate"
 SEE_ID_NUMBERS = "safety.see_id_numbers"
+DUTY = "safety.duty"
+LEAD_DUTY = "safety.lead_duty"
+APPROVE_SWAP = "safety.approve_swap"
 
 LEADERS = ("central_principal", "principal")
 OFFICERS = ("director", "safety_officer")
@@ -34,3 +37,8 @@ registry.capability(GATE, _("Keep the gate register"), ("guard", *OFFICERS))
 registry.capability(
     SEE_ID_NUMBERS, _("See visitors' full ID numbers"), ("principal", "safety_officer")
 )
+registry.capability(
+    DUTY, _("See duty rosters, keep one's shift log, ask for a swap"), (*STAFF_ROLES, "guard")
+)
+registry.capability(LEAD_DUTY, _("Be the school leader on duty"), ("principal", "director"))
+registry.capability(APPROVE_SWAP, _("Approve duty swaps"), ("director",))

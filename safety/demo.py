@@ -70,6 +70,7 @@ def load_safety_demo() -> None:
     _start_of_term(school, users, inspection_day)
     _equipment(school, users, today)
     _gate(school, users, today)
+    _winter_roster(school, users, today)
     # Next month's fire-equipment round, planned.
     fire = Checklist.objects.get(school=school, area=Area.FIRE)
     services.plan_create(
@@ -225,3 +226,45 @@ def _gate(school, users, today: datetime.date) -> None:
     services.gate_log_in(
         school=school, actor=guard, phone=phone, name=name, reason=reason, host=host
     )
+
+
+PHONES = {
+    "principal": "13902001001",
+    "director": "13902001002",
+    "safety": "13902001003",
+    "teacher": "13902001004",
+    "doctor": "13902001005",
+    "storekeeper": "13902001006",
+    "guard": "13902001007",
+}
+
+
+def _winter_roster(school, users, today: datetime.date) -> None:
+    """The coming winter holiday: a school leader and a staff member each day, the guard with
+    a leader at night."""
+    year = today.year + 1 if today.month >= 3 else today.year
+    start = datetime.date(year, 1, 20)
+    roster = services.roster_create(
+        school=school,
+        actor=users["safety"],
+        title=f"{year}年寒假值班护校安排",
+        starts_on=start,
+        ends_on=start + datetime.timedelta(days=27),
+    )
+    leaders = ["principal", "director"]
+    staff = ["safety", "teacher", "doctor", "storekeeper"]
+    for n in range(28):
+        day = start + datetime.timedelta(days=n)
+        leader = leaders[n % 2]
+        for kind, who in (("day", staff[n % 4]), ("night", "guard")):
+            services.shift_set(
+                school=school,
+                actor=users["safety"],
+                roster=roster,
+                date=day,
+                kind=kind,
+                leader=users[leader],
+                leader_phone=PHONES[leader],
+                staff=users[who],
+                staff_phone=PHONES[who],
+            )

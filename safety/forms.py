@@ -22,6 +22,7 @@ from safety.models import (
     PlanKind,
     Result,
     Severity,
+    ShiftKind,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -176,3 +177,51 @@ class GateInForm(StyledFormMixin, forms.Form):
     unit = forms.CharField(label=_("work unit"), max_length=80, required=False)
     reason = forms.CharField(label=_("reason for the visit"), max_length=100)
     host = forms.CharField(label=_("person visited"), max_length=40)
+
+
+class RosterForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("roster title"), max_length=80)
+    starts_on = forms.DateField(label=_("first day"), widget=DATE)
+    ends_on = forms.DateField(label=_("last day"), widget=DATE)
+
+
+def _person_field(label):
+    field = forms.ModelChoiceField(label=label, queryset=None)
+    field.label_from_instance = lambda u: u.get_full_name() or u.username
+    return field
+
+
+class ShiftForm(StyledFormMixin, forms.Form):
+    date = forms.DateField(label=_("duty date"), widget=DATE)
+    kind = forms.ChoiceField(label=_("shift"), choices=ShiftKind.choices)
+    leader = _person_field(_("leader on duty"))
+    leader_phone = forms.CharField(label=_("leader's phone"), max_length=20)
+    staff = _person_field(_("staff on duty"))
+    staff_phone = forms.CharField(label=_("staff phone"), max_length=20)
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("leader", "staff"):
+            self.fields[name].queryset = selectors.school_people(school)
+
+
+class DutyLogForm(StyledFormMixin, forms.Form):
+    handover = forms.CharField(
+        label=_("handover"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    happenings = forms.CharField(
+        label=_("what happened"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SwapForm(StyledFormMixin, forms.Form):
+    replacement = _person_field(_("replacement"))
+    replacement_phone = forms.CharField(label=_("replacement's phone"), max_length=20)
+    reason = forms.CharField(label=_("why"), max_length=200)
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replacement"].queryset = selectors.school_people(school)

@@ -471,3 +471,119 @@ class GateEntry(SchoolOwned, Voidable):
 
     def __str__(self) -> str:
         return f"{self.name} {self.time_in:%Y-%m-%d %H:%M}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class DutyRoster(SchoolOwned):
+    """A holiday or term duty roster (值班护校): a school leader and a staff member per shift."""
+
+    title = models.CharField(_("roster title"), max_length=80)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("duty roster")
+        verbose_name_plural = _("duty rosters")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="dutyroster_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ShiftKind(models.TextChoices):
+    DAY = "day", _("Day shift")
+    NIGHT = "night", _("Night shift")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class DutyShift(SchoolOwned):
+    roster = models.ForeignKey(
+        DutyRoster, verbose_name=_("duty roster"), on_delete=models.PROTECT, related_name="shifts"
+    )
+    date = models.DateField(_("duty date"))
+    kind = models.CharField(_("shift"), max_length=6, choices=ShiftKind.choices)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader on duty"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    leader_phone = models.CharField(_("leader's phone"), max_length=20)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff on duty"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    staff_phone = models.CharField(_("staff phone"), max_length=20)
+    # The duty log of the shift (值班记录): handover and what happened.
+    handover = models.CharField(_("handover"), max_length=300, blank=True)
+    happenings = models.CharField(_("what happened"), max_length=500, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    logged_at = models.DateTimeField(_("logged at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("duty shift")
+        verbose_name_plural = _("duty shifts")
+        ordering = ["date", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["roster", "date", "kind"], name="dutyshift_uniq"),
+            models.CheckConstraint(
+                condition=~models.Q(leader=models.F("staff")), name="dutyshift_two_people"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class SwapStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved and swapped")
+    REFUSED = "refused", _("Not approved")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class SwapRequest(SchoolOwned):
+    """Someone on a shift asks to hand it to another person; the director approves."""
+
+    shift = models.ForeignKey(
+        DutyShift, verbose_name=_("duty shift"), on_delete=models.PROTECT, related_name="swaps"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    replacement = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("replacement"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    replacement_phone = models.CharField(_("replacement's phone"), max_length=20)
+    reason = models.CharField(_("why"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SwapStatus.choices, default=SwapStatus.PENDING
+    )
+    approval = models.OneToOneField(
+        "logistics.Approval", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("duty swap request")
+        verbose_name_plural = _("duty swap requests")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.shift}: {self.requested_by} → {self.replacement}"

@@ -15,6 +15,8 @@ from safety.models import (
     Area,
     Checklist,
     ChecklistItem,
+    DutyRoster,
+    DutyShift,
     Equipment,
     EquipmentCheck,
     GateEntry,
@@ -26,6 +28,7 @@ from safety.models import (
     InspectionStatus,
     PlannedInspection,
     Severity,
+    SwapRequest,
     Visitor,
 )
 
@@ -302,3 +305,26 @@ def still_inside(school: School, day: datetime.date) -> QuerySet[GateEntry]:
 
 def visitor_by_phone(school: School, phone: str) -> Visitor | None:
     return Visitor.objects.filter(school=school, phone=phone.strip()).first()
+
+
+# ---------------------------------------------------------------- duty
+
+
+def rosters(school: School) -> QuerySet[DutyRoster]:
+    return DutyRoster.objects.filter(school=school).annotate(shift_count=Count("shifts"))
+
+
+def roster_shifts(roster: DutyRoster) -> list[DutyShift]:
+    return list(
+        DutyShift.objects.filter(school=roster.school_id, roster=roster)
+        .select_related("leader", "staff")
+        .order_by("date", "kind")
+    )
+
+
+def shift_swaps(shift: DutyShift) -> list[SwapRequest]:
+    return list(
+        SwapRequest.objects.filter(school=shift.school_id, shift=shift)
+        .select_related("requested_by", "replacement", "approval")
+        .order_by("-created_at")
+    )

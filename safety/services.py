@@ -17,15 +17,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from logistics.approvals import Step, approval_start
 from logistics.attachments import CleanUpload, attachment_create
 from logistics.audit import record_event
-from logistics.models import Membership, School
+from logistics.models import Approval, Membership, School
 from logistics.roles import capabilities_for
 from safety import capabilities as caps
 from safety.defaults import DEFAULTS
 from safety.models import (
     Checklist,
     ChecklistItem,
+    DutyRoster,
+    DutyShift,
     Equipment,
     EquipmentCheck,
     GateEntry,
@@ -41,6 +44,8 @@ from safety.models import (
     PlannedInspection,
     Result,
     Severity,
+    SwapRequest,
+    SwapStatus,
     Visitor,
 )
 
@@ -686,3 +691,188 @@ def gate_log_out(*, school: School, actor, entry: GateEntry) -> GateEntry:
             school=school, actor=actor, action="safety.gate.out", obj=locked, summary=locked.name
         )
         return locked
+
+
+# ---------------------------------------------------------------- duty rosters
+
+SWAP_DOC = "safety.duty_swap"
+
+
+def roster_create(
+    *, school: School, actor, title: str, starts_on: datetime.date, ends_on: datetime.date
+) -> DutyRoster:
+    with transaction.atomic():
+        roster = DutyRoster(
+            school=school,
+            title=title.strip(),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            created_by=actor,
+        )
+        roster.full_clean()
+        if ends_on < starts_on:
+            raise ValidationError({"ends_on": _("The last day is before the first.")})
+        roster.save()
+        record_event(
+            school=school,
+            actor=actor,
+            action="safety.roster.created",
+            obj=roster,
+            summary=roster.title,
+        )
+        return roster
+
+
+def _check_leader(school: School, leader) -> None:
+    if caps.LEAD_DUTY not in (capabilities_for(leader, school) or ()):
+        raise ValidationError({"leader": _("The leader on duty must be a school leader.")})
+
+
+def shift_set(
+    *,
+    school: School,
+    actor,
+    roster: DutyRoster,
+    date: datetime.date,
+    kind: str,
+    leader,
+    leader_phone: str,
+    staff,
+    staff_phone: str,
+) -> DutyShift:
+    """Put a school leader and a staff member on one shift of the roster (or change them)."""
+    errors = {}
+    if not roster.starts_on <= date <= roster.ends_on:
+        errors["date"] = _("The day is outside the roster's dates.")
+    if leader == staff:
+        errors["staff"] = _("Two different people are on duty.")
+    for field, person in (("staff", staff), ("leader", leader)):
+        if not _is_member(school, person):
+            errors[field] = _("Choose someone of this school.")
+    if errors:
+        raise ValidationError(errors)
+    _check_leader(school, leader)
+    with transaction.atomic():
+        shift, _created = DutyShift.objects.select_for_update().get_or_create(
+            school=school,
+            roster=roster,
+            date=date,
+            kind=kind,
+            defaults={"leader": leader, "staff": staff},
+        )
+        shift.leader, shift.leader_phone = leader, leader_phone.strip()
+        shift.staff, shift.staff_phone = staff, staff_phone.strip()
+        shift.full_clean()
+        shift.save()
+        record_event(
+            school=school,
+            actor=actor,
+            action="safety.roster.shift_set",
+            obj=roster,
+            summary=f"{shift}: {leader} / {staff}",
+        )
+        return shift
+
+
+def duty_log_record(
+    *, school: School, actor, shift: DutyShift, handover: str, happenings: str
+) -> DutyShift:
+    """The people on the shift write its log: the handover and what happened."""
+    with transaction.atomic():
+        locked = DutyShift.objects.select_for_update().get(pk=shift.pk, school=school)
+        if actor.pk not in (locked.leader_id, locked.staff_id):
+            raise ValidationError(_("Only those on this shift write its log."))
+        if not handover.strip():
+            raise ValidationError({"handover": _("Write the handover.")})
+        locked.handover, locked.happenings = handover.strip()[:300], happenings.strip()[:500]
+        locked.logged_by, locked.logged_at = actor, timezone.now()
+        locked.save(update_fields=["handover", "happenings", "logged_by", "logged_at"])
+        record_event(
+            school=school,
+            actor=actor,
+            action="safety.roster.logged",
+            obj=locked,
+            summary=locked.handover,
+        )
+        return locked
+
+
+def swap_policy(school: School, swap: SwapRequest) -> list[Step]:
+    """The director approves; a director asking for themselves goes to the principal, so the
+    chain stays signable (nobody signs their own request)."""
+    held = capabilities_for(swap.requested_by, school) or frozenset()
+    if caps.APPROVE_SWAP in held:
+        return [Step(caps.OVERSEE, _("Principal"))]
+    return [Step(caps.APPROVE_SWAP, _("Logistics director"))]
+
+
+def swap_request(
+    *, school: School, actor, shift: DutyShift, replacement, replacement_phone: str, reason: str
+) -> SwapRequest:
+    errors = {}
+    if actor.pk not in (shift.leader_id, shift.staff_id):
+        raise ValidationError(_("Only those on this shift may ask to swap it."))
+    if replacement.pk in (shift.leader_id, shift.staff_id):
+        errors["replacement"] = _("Choose someone who is not on this shift.")
+    elif not _is_member(school, replacement):
+        errors["replacement"] = _("Choose someone of this school.")
+    if not reason.strip():
+        errors["reason"] = _("Say why.")
+    if errors:
+        raise ValidationError(errors)
+    if actor.pk == shift.leader_id:
+        try:
+            _check_leader(school, replacement)
+        except ValidationError as exc:
+            raise ValidationError(
+                {"replacement": _("The replacement of a leader must be a school leader.")}
+            ) from exc
+    with transaction.atomic():
+        if SwapRequest.objects.filter(
+            school=school, shift=shift, status=SwapStatus.PENDING
+        ).exists():
+            raise ValidationError(_("A swap of this shift is already waiting for approval."))
+        swap = SwapRequest(
+            school=school,
+            shift=shift,
+            requested_by=actor,
+            replacement=replacement,
+            replacement_phone=replacement_phone.strip(),
+            reason=reason.strip(),
+        )
+        swap.full_clean()
+        swap.save()
+        swap.approval = approval_start(
+            school=school,
+            actor=actor,
+            doc_type=SWAP_DOC,
+            obj=swap,
+            title=_("Duty swap %(shift)s: %(a)s → %(b)s")
+            % {
+                "shift": shift,
+                "a": actor.get_full_name() or actor.username,
+                "b": replacement.get_full_name() or replacement.username,
+            },
+        )
+        swap.save(update_fields=["approval"])
+        return swap
+
+
+def on_swap_finished(approval: Approval) -> None:
+    """Approved: the replacement takes the requester's place on the shift (same transaction)."""
+    swap = SwapRequest.objects.select_for_update().get(
+        pk=int(approval.object_id), school=approval.school_id
+    )
+    if approval.status != Approval.APPROVED:
+        swap.status = SwapStatus.REFUSED
+        swap.save(update_fields=["status"])
+        return
+    shift = DutyShift.objects.select_for_update().get(pk=swap.shift_id)
+    if shift.leader_id == swap.requested_by_id:
+        shift.leader, shift.leader_phone = swap.replacement, swap.replacement_phone
+    elif shift.staff_id == swap.requested_by_id:
+        shift.staff, shift.staff_phone = swap.replacement, swap.replacement_phone
+    shift.full_clean()
+    shift.save(update_fields=["leader", "leader_phone", "staff", "staff_phone"])
+    swap.status = SwapStatus.APPROVED
+    swap.save(update_fields=["status"])

@@ -141,6 +141,7 @@ def gate_todo(school, user, capabilities):
 registry.nav_item(NavItem(gettext_lazy("Safety"), "safety:inspection_list", caps.VIEW, order=40))
 registry.nav_item(NavItem(gettext_lazy("Hazards"), "safety:hazard_list", caps.REPORT_HAZARD, 41))
 registry.nav_item(NavItem(gettext_lazy("Gate"), "safety:gate", caps.GATE, order=42))
+registry.nav_item(NavItem(gettext_lazy("Duty rosters"), "safety:roster_list", caps.DUTY, order=43))
 
 for name, path in [
     ("safety: hazards", "hazards/"),

@@ -37,4 +37,10 @@ urlpatterns = [
     path("gate/in/", views.gate_in, name="gate_in"),
     path("gate/<int:pk>/out/", views.gate_out, name="gate_out"),
     path("gate/register/", views.gate_register, name="gate_register"),
+    path("duty/", views.roster_list, name="roster_list"),
+    path("duty/new/", views.roster_create, name="roster_create"),
+    path("duty/<int:pk>/", views.roster_detail, name="roster_detail"),
+    path("duty/shifts/<int:pk>/", views.shift_detail, name="shift_detail"),
+    path("duty/shifts/<int:pk>/log/", views.shift_log, name="shift_log"),
+    path("duty/shifts/<int:pk>/swap/", views.shift_swap, name="shift_swap"),
 ]

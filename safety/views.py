@@ -16,11 +16,12 @@ from logistics.notices.reports import report_download
 from logistics.scoping import get_for_school, requires
 from logistics.selectors import paginate
 from safety import capabilities as caps
-from safety import exports, selectors, services
+from safety import exports, notices, selectors, services
 from safety.forms import (
     AnswerForm,
     ChecklistForm,
     ChecklistItemForm,
+    DutyLogForm,
     EquipmentFilterForm,
     EquipmentForm,
     FinishForm,
@@ -28,13 +29,18 @@ from safety.forms import (
     HazardForm,
     PlanForm,
     RectifyForm,
+    RosterForm,
+    ShiftForm,
     StartForm,
+    SwapForm,
     VerifyForm,
 )
 from safety.models import (
     Area,
     Checklist,
     ChecklistItem,
+    DutyRoster,
+    DutyShift,
     Equipment,
     EquipmentKind,
     GateEntry,
@@ -677,3 +683,125 @@ def gate_register(request: HttpRequest, school_code: str) -> HttpResponse:
             "inside": list(selectors.still_inside(request.school, day)),
         },
     )
+
+
+# ---------------------------------------------------------------- duty rosters
+
+
+@requires(caps.DUTY)
+def roster_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    return render(
+        request, "safety/roster_list.html", {"rosters": list(selectors.rosters(request.school))}
+    )
+
+
+@requires(caps.MANAGE)
+def roster_create(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = RosterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            roster = services.roster_create(
+                school=request.school, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            return redirect("safety:roster_detail", school_code, roster.pk)
+    return render(request, "safety/form.html", {"form": form, "title": _("New duty roster")})
+
+
+@requires(caps.DUTY)
+def roster_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    roster = get_for_school(request, DutyRoster, pk=pk)
+    form = None
+    if caps.MANAGE in request.capabilities:
+        form = ShiftForm(
+            request.POST or None, school=request.school, initial={"date": roster.starts_on}
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.shift_set(
+                    school=request.school, actor=request.user, roster=roster, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Shift saved."))
+                return redirect("safety:roster_detail", school_code, pk)
+    elif request.method == "POST":
+        raise Http404
+    shifts = selectors.roster_shifts(roster)
+    fmt = _fmt(request)
+    if fmt:
+        period = f"{roster.starts_on:%Y-%m-%d} — {roster.ends_on:%Y-%m-%d}"
+        return report_download(
+            notices.duty_snapshot(shifts, roster.title, period),
+            school=request.school,
+            fmt=fmt,
+            filename=f"roster-{roster.pk}",
+        )
+    return render(
+        request,
+        "safety/roster_detail.html",
+        {"roster": roster, "shifts": shifts, "form": form},
+    )
+
+
+def _shift_for(request: HttpRequest, pk: int) -> DutyShift:
+    return get_for_school(
+        request, DutyShift.objects.select_related("roster", "leader", "staff"), pk=pk
+    )
+
+
+@requires(caps.DUTY)
+def shift_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    shift = _shift_for(request, pk)
+    on_duty = request.user.pk in (shift.leader_id, shift.staff_id)
+    return render(
+        request,
+        "safety/shift_detail.html",
+        {
+            "shift": shift,
+            "swaps": selectors.shift_swaps(shift),
+            "log_form": DutyLogForm(
+                initial={"handover": shift.handover, "happenings": shift.happenings}
+            )
+            if on_duty
+            else None,
+            "swap_form": SwapForm(school=request.school) if on_duty else None,
+        },
+    )
+
+
+@requires(caps.DUTY)
+def shift_log(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    shift = _shift_for(request, pk)
+    form = DutyLogForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.duty_log_record(
+                school=request.school, actor=request.user, shift=shift, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Duty log saved."))
+            return redirect("safety:shift_detail", school_code, pk)
+    return render(request, "safety/form.html", {"form": form, "title": str(shift)})
+
+
+@requires(caps.DUTY)
+def shift_swap(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    shift = _shift_for(request, pk)
+    form = SwapForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.swap_request(
+                school=request.school, actor=request.user, shift=shift, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Swap requested; it waits for approval."))
+            return redirect("safety:shift_detail", school_code, pk)
+    return render(request, "safety/form.html", {"form": form, "title": str(shift)})

@@ -94,6 +94,20 @@ def _gate_out(w, s):
     return reverse("safety:gate_out", args=[s.code, entry.pk])
 
 
+def _roster(w):
+    from tests.safety.test_duty import roster_with_shift
+
+    return roster_with_shift(w)
+
+
+def _r(name):
+    return lambda w, s: reverse(f"safety:{name}", args=[s.code, _roster(w)[0].pk])
+
+
+def _shift(name):
+    return lambda w, s: reverse(f"safety:{name}", args=[s.code, _roster(w)[1].pk])
+
+
 ROWS = [
     Row("safety:inspection_list", _s("inspection_list"), allowed="principal", denied="teacher"),
     Row(
@@ -172,4 +186,10 @@ ROWS = [
     ),
     Row("safety:gate_out", _gate_out, allowed="guard", denied="teacher", method="post", ok=(302,)),
     Row("safety:gate_register", _s("gate_register"), allowed="guard", denied="teacher"),
+    Row("safety:roster_list", _s("roster_list"), allowed="teacher", denied="committee"),
+    Row("safety:roster_create", _s("roster_create"), allowed="safety", denied="teacher"),
+    Row("safety:roster_detail", _r("roster_detail"), allowed="teacher", denied="committee"),
+    Row("safety:shift_detail", _shift("shift_detail"), allowed="teacher", denied="committee"),
+    Row("safety:shift_log", _shift("shift_log"), allowed="teacher", denied="committee"),
+    Row("safety:shift_swap", _shift("shift_swap"), allowed="teacher", denied="committee"),
 ]

@@ -7,7 +7,14 @@ from django_scopes import scopes_disabled
 
 from safety import selectors
 from safety.demo import load_safety_demo
-from safety.models import EquipmentCheck, EquipmentKind, Hazard, HazardStatus, Inspection
+from safety.models import (
+    DutyRoster,
+    EquipmentCheck,
+    EquipmentKind,
+    Hazard,
+    HazardStatus,
+    Inspection,
+)
 
 
 def test_the_demo_loads_once_with_the_start_of_term_inspection_and_its_two_hazards(world):
@@ -26,4 +33,6 @@ def test_the_demo_loads_once_with_the_start_of_term_inspection_and_its_two_hazar
             equipment__kind=EquipmentKind.SMOKE_ALARM, ok=False
         ).exists()
         assert EquipmentCheck.objects.filter(equipment__kind=EquipmentKind.CAMERA).count() == 18
+        roster = DutyRoster.objects.get(school=school)
+        assert roster.shifts.count() == 56 and "寒假" in roster.title
         assert selectors.still_inside(school, timezone.localdate()).count() == 1

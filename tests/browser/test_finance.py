@@ -122,8 +122,9 @@ def test_finance_pages_fit_a_360_pixel_phone(phone, who):
         f"expenses/{expense.pk}/",
         "expenses/new/",
         "funds/",
-        "reports/monthly/",
-        "reports/large/",
+        "reports/monthly/?month=2022-10",
+        "reports/large/?year=2022",
+        f"expenses/{expense.pk}/print/",
         "reports/cash/",
     ]
     if who == "accountant":
@@ -133,3 +134,19 @@ def test_finance_pages_fit_a_360_pixel_phone(phone, who):
         assert response.status == 200, path
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, (path, width)
+
+
+def test_the_expense_list_is_filtered_from_a_phone(phone):
+    from finance.demo import load_finance_demo
+
+    with scopes_disabled():
+        load_finance_demo()
+    phone.set_viewport_size({"width": 360, "height": 740})
+    phone.login("accountant")
+    phone.goto(f"{phone.base_url}/s/sdcz/finance/")
+    phone.select_option("select[name=category]", "safety")
+    phone.get_by_role("button", name="筛选").click()
+    phone.wait_for_load_state()
+    text = phone.locator(".list-group").inner_text()
+    assert "校园监控系统" in text and "食堂烤箱" not in text
+    assert "category=safety" in phone.url

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from canteen import services
@@ -162,3 +163,129 @@ def test_the_sample_ledger_marks_voided_rows_and_missing_samples(world, kitchen,
     assert remarks.count("未留样：记录不完整") == 3
     page = login("director").get(url("ledger", world, "samples")).content.decode()
     assert "text-decoration-line-through" in page
+
+
+def test_a_receiving_is_entered_with_its_lines_on_one_page(world, kitchen, login):
+    data = {
+        "date": TODAY().isoformat(),
+        "supplier": kitchen.supplier.pk,
+        "inspector": kitchen.manager.pk,
+        "second_inspector": kitchen.helper.pk,
+        "line-TOTAL_FORMS": "3",
+        "line-INITIAL_FORMS": "0",
+        "line-0-name": "大米",
+        "line-0-category": "rice",
+        "line-0-quantity": "50",
+        "line-0-unit": "kg",
+        "line-0-weighed": "49.8",
+        "line-0-unit_price": "5.20",
+        "line-1-name": "白菜",
+        "line-1-category": "vegetables",
+        "line-1-quantity": "10",
+        "line-1-unit": "kg",
+        "line-1-unit_price": "2.00",
+        "line-1-rejected": "on",
+    }
+    client = login("canteen")
+    response = client.post(url("receiving_new", world), data)
+    assert response.status_code == 200
+    assert "请填写拒收货品如何处置" in response.content.decode()
+    response = client.post(url("receiving_new", world), data | {"line-1-disposal": "退回"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        from canteen.models import ReceivingLine
+
+        lines = ReceivingLine.objects.order_by("id")
+        assert [(ln.amount, ln.accepted) for ln in lines] == [
+            (Decimal("258.96"), True),
+            (Decimal("20.00"), False),
+        ]
+
+
+def test_an_unapproved_supplier_is_refused_beside_the_supplier_field(world, kitchen, login):
+    from tests.canteen.conftest import supplier
+
+    other = supplier(world, "散户", "91440700MA00000009", approve=False)
+    response = login("canteen").post(
+        url("receiving_new", world),
+        {
+            "date": TODAY().isoformat(),
+            "supplier": other.pk,
+            "inspector": kitchen.manager.pk,
+            "line-TOTAL_FORMS": "1",
+            "line-INITIAL_FORMS": "0",
+            "line-0-name": "白菜",
+            "line-0-category": "vegetables",
+            "line-0-quantity": "10",
+            "line-0-unit": "kg",
+            "line-0-unit_price": "2.00",
+        },
+    )
+    assert response.status_code == 200
+    assert "定点供应商名单" in response.content.decode()
+
+
+def test_a_failed_morning_check_is_announced_and_the_person_shows_off_duty(world, kitchen, login):
+    client = login("canteen")
+    response = client.post(
+        url("morning_new", world, TODAY().isoformat()),
+        {"staff": kitchen.cook.pk, "temperature": "36.6", "diarrhoea": "on", "hygiene_ok": "on"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "晨检不合格，今日离岗" in page and "离岗" in page
+
+
+def test_samples_ready_for_disposal_are_ticked_and_disposed_of(world, kitchen, login):
+    taken = timezone.now() - datetime.timedelta(hours=49)
+    with scopes_disabled():
+        samples = services.samples_record(
+            school=world.school,
+            actor=world.user("cook"),
+            date=TODAY(),
+            meal="lunch",
+            sampler=kitchen.cook,
+            reviewer=kitchen.manager,
+            taken_at=taken,
+            entries=[services.SampleInput(d, Decimal("130")) for d in kitchen.dishes],
+        )
+    client = login("cook")
+    assert 'name="sample"' in client.get(url("ledger", world, "samples")).content.decode()
+    client.post(url("sample_dispose", world), {"sample": [s.pk for s in samples]})
+    with scopes_disabled():
+        assert not Sample.objects.filter(disposed_at__isnull=True).exists()
+        assert Sample.objects.filter(disposed_by=world.user("cook")).count() == 3
+
+
+def test_the_principal_approves_the_designated_list_from_the_supplier_page(world, login):
+    from tests.canteen.conftest import supplier
+
+    with scopes_disabled():
+        s = supplier(world, approve=False)
+        listing = services.supplier_list_submit(
+            school=world.school,
+            actor=world.user("director"),
+            title="2027年定点",
+            valid_from=TODAY(),
+            valid_until=TODAY(),
+            suppliers=[s],
+        )
+    client = login("principal")
+    assert "2027年定点" in client.get(url("supplier_list", world)).content.decode()
+    client.post(
+        reverse("approval_action", args=[world.school.code, listing.approval_id]),
+        {"action": "sign", "step": 0},
+    )
+    with scopes_disabled():
+        listing.refresh_from_db()
+    assert listing.status == "approved"
+
+
+def test_the_menu_is_typed_one_dish_a_line_with_grams(world, login):
+    client = login("canteen")
+    client.post(
+        url("menu_edit", world, TODAY().isoformat(), "dinner"),
+        {"dishes": "米饭 150\n红烧鱼\n\n炒青菜 120"},
+    )
+    page = client.get(url("menu_week", world), {"week": TODAY().isoformat()}).content.decode()
+    assert "米饭（150g）" in page and "红烧鱼" in page

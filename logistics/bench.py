@@ -21,11 +21,19 @@ cost over `stock: login page` is the kernel's fixed cost before a view runs.
 from __future__ import annotations
 
 import json
+import os
 import random
+import re
+import shutil
+import socket
 import statistics
+import subprocess
+import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -333,3 +341,97 @@ def run_pages(school: School, runs: int, only: str | None = None) -> list[Result
         )
     measure(pages, runs)
     return [page.result for page in pages]
+
+
+# ---------------------------------------------------------------- over HTTP (--http)
+
+
+@dataclass
+class HttpResult:
+    name: str
+    requests_per_s: float
+    worker_cpu_ms: float  # gunicorn workers' CPU per request (user + system)
+    errors: int
+
+
+def _worker_cpu_seconds(master_pid: int) -> float:
+    """CPU time so far of the gunicorn master's children (the workers), from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_http(
+    pages: list[tuple[str, str]], cookie: str, database: str, seconds: int, stdout
+) -> list[HttpResult]:
+    """Requests per second of each page under wrk (2 connections, `seconds` each) against
+    gunicorn with 2 sync workers on 127.0.0.1, every page in the same server run."""
+    port = _free_port()
+    env = {**os.environ, "BENCH_DATABASE": database, "DEBUG": "true"}
+    server = subprocess.Popen(  # noqa: S603  our own interpreter and arguments
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "logistics.bench_wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    results = []
+    try:
+        for _ in range(100):  # up to 10 s for the workers to start
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310  our server
+                break
+            except OSError:
+                time.sleep(0.1)
+        for name, path in pages:
+            request = urllib.request.Request(base + path, headers={"Cookie": cookie})  # noqa: S310
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                if response.status != 200 or response.url != base + path:
+                    raise RuntimeError(f"{name}: {path} answered {response.status}")
+            cpu0 = _worker_cpu_seconds(server.pid)
+            out = subprocess.run(  # noqa: S603
+                [
+                    shutil.which("wrk") or "wrk",
+                    "-t1",
+                    "-c2",
+                    f"-d{seconds}s",
+                    "-H",
+                    f"Cookie: {cookie}",
+                    base + path,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            cpu = _worker_cpu_seconds(server.pid) - cpu0
+            total = int(re.search(r"(\d+) requests in", out).group(1))
+            rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+            bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+            results.append(
+                HttpResult(name, rate, cpu * 1000 / max(total, 1), int(bad.group(1)) if bad else 0)
+            )
+            stdout.write(f"  {name}: {rate:.0f} requests/s")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return results

@@ -40,3 +40,10 @@ def test_reference_pages_are_timed_with_cpu_and_query_counts_and_reported(world)
     assert "×stock50" in text
     assert "Kernel fixed cost before a view" in text
     assert "+1 queries" in text
+
+
+def test_http_measure_is_skipped_with_a_clear_message_without_wrk(world, monkeypatch):
+    monkeypatch.setattr("logistics.management.commands.bench.shutil.which", lambda name: None)
+    out = StringIO()
+    assert Command(stdout=out).http(world.school, None, "test", 1) == 0
+    assert "--http skipped: wrk is not installed" in out.getvalue()

@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+import shutil
+
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django.test import Client
 from django.test.utils import override_settings
 from django_scopes import scopes_disabled
 
-from logistics.bench import BENCH_PREFIX, Result, run_pages
+from logistics.bench import (
+    BENCH_PREFIX,
+    Result,
+    bench_user,
+    reference_paths,
+    run_http,
+    run_pages,
+)
 from logistics.models import School
 from logistics.registry import registry
 
@@ -15,6 +26,8 @@ from logistics.registry import registry
 CPU_RATIO_TARGET = 1.5
 LIST_QUERY_TARGET = 10
 KERNEL_MS_TARGET = 1.0
+# The public board (parents at the school gate) at least 0.8× the stock login page's rate.
+BOARD_RATE_TARGET = 0.8
 
 
 class Command(BaseCommand):
@@ -29,8 +42,14 @@ class Command(BaseCommand):
         parser.add_argument("--years", type=int, default=3)
         parser.add_argument("--only", help="Only pages whose name contains this text.")
         parser.add_argument("--no-extras", action="store_true", help="Skip PDF/Excel benches.")
+        parser.add_argument(
+            "--http",
+            action="store_true",
+            help="Also measure requests/s with wrk against gunicorn on 127.0.0.1.",
+        )
+        parser.add_argument("--http-seconds", type=int, default=5, help="wrk run per page.")
 
-    def handle(self, *args, runs, schools, years, only, no_extras, **options):
+    def handle(self, *args, runs, schools, years, only, no_extras, http, http_seconds, **options):
         # Its own database, so benchmark data never mixes with the demo site's.
         name = connection.settings_dict["NAME"] + "_bench"
         connection.settings_dict.setdefault("TEST", {})["NAME"] = name
@@ -43,6 +62,8 @@ class Command(BaseCommand):
         ):
             results = run_pages(school, runs, only)
         failures = self.report(results, runs, name)
+        if http:
+            failures += self.http(school, only, name, http_seconds)
         if not no_extras:
             for extra in registry.bench_extras:
                 for row in extra():
@@ -55,6 +76,48 @@ class Command(BaseCommand):
             if failures
             else "\nAll pages within targets"
         )
+
+    def http(self, school: School, only: str | None, database: str, seconds: int) -> int:
+        if shutil.which("wrk") is None:
+            self.stdout.write(
+                self.style.WARNING(
+                    "\n--http skipped: wrk is not installed (Debian: apt-get install wrk)."
+                )
+            )
+            return 0
+        client = Client()
+        client.force_login(bench_user())
+        cookie = (
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
+        pages = [(name, path) for name, path, _stock in reference_paths(school)]
+        pages += [
+            (p.name, p.path(school)) for p in registry.bench_pages if not only or only in p.name
+        ]
+        self.stdout.write(f"\nOver HTTP: gunicorn, 2 sync workers, wrk -c2 {seconds} s a page")
+        results = run_http(pages, cookie, database, seconds, self.stdout)
+        by_name = {r.name: r for r in results}
+        bare, rows = by_name["stock: login page"], by_name["stock: 50 rows"]
+        header = f"{'page':<34}{'req/s':>8}{'cpu/req':>9}{'×stock':>8}{'×stock50':>9}{'errors':>7}"
+        self.stdout.write(header)
+        self.stdout.write("-" * len(header))
+        for r in results:
+            self.stdout.write(
+                f"{r.name:<34}{r.requests_per_s:>8.0f}{r.worker_cpu_ms:>7.1f}ms"
+                f"{r.requests_per_s / bare.requests_per_s:>8.2f}"
+                f"{r.requests_per_s / rows.requests_per_s:>9.2f}{r.errors:>7}"
+            )
+        board = by_name.get("public board")
+        failures = sum(r.errors > 0 for r in results)
+        if board is not None:
+            ratio = board.requests_per_s / bare.requests_per_s
+            ok = ratio >= BOARD_RATE_TARGET
+            failures += not ok
+            self.stdout.write(
+                f"\nPublic board: {ratio:.2f}× the stock login page's requests/s "
+                f"(target ≥ {BOARD_RATE_TARGET}×): {'ok' if ok else 'OUTSIDE'}"
+            )
+        return failures
 
     def report(self, results: list[Result], runs: int, database: str) -> int:
         by_name = {r.name: r for r in results}

@@ -348,13 +348,18 @@ def expense_pay(request: HttpRequest, school_code: str, pk: int) -> HttpResponse
 def expense_override(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
     expense = get_for_school(request, Expense, pk=pk)
     try:
-        services.expense_budget_override(
+        expense = services.expense_budget_override(
             school=request.school,
             actor=request.user,
             expense_id=expense.pk,
             reason=request.POST.get("reason", ""),
         )
-        messages.success(request, _("Budget exceeded with your reason; the chain has started."))
+        if expense.status == ExpenseStatus.APPROVED:  # held at its last signature
+            messages.success(
+                request, _("Budget exceeded with your reason; the request is approved.")
+            )
+        else:
+            messages.success(request, _("Budget exceeded with your reason; the chain has started."))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _message(exc))
     return _detail(request, expense.pk)

@@ -193,6 +193,10 @@ FEES = NoticeKind(
     capability=caps.FEES,
     build=build_fee_statement,
     help_text=gettext_lazy("Per student, for the terms that end in the period."),
+    # Pupils' names with their families' payments: off the board and out of the public
+    # archive once the period ends.
+    personal_data=True,
+    public_archive=False,
 )
 AID = NoticeKind(
     code=AID_KIND,
@@ -200,6 +204,8 @@ AID = NoticeKind(
     capability=caps.AID,
     build=build_aid_list,
     help_text=gettext_lazy("Names partly masked; ID numbers are never published."),
+    personal_data=True,
+    public_archive=False,
 )
 
 

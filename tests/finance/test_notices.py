@@ -167,3 +167,25 @@ def test_the_notice_engine_publishes_the_aid_list_with_masked_names(world, stude
         )
     public = str(tables.table(notice.snapshot, public=True).rows)
     assert "张*明" in public and "张小明" not in public and "0011" not in public
+
+
+def test_the_aid_list_leaves_the_public_archive_after_its_period_but_large_expenses_stay(world):
+    from logistics.notices.models import Notice
+    from logistics.notices.selectors import on_board
+
+    today = timezone.localdate()
+    published = timezone.now() - datetime.timedelta(days=10)
+    with scopes_disabled():
+        for kind in ("finance.aid", "finance.fees", "finance.large"):
+            Notice.objects.create(
+                school=world.school,
+                kind=kind,
+                title=kind,
+                snapshot={},
+                status=Notice.PUBLISHED,
+                published_at=published,
+                public_until=today - datetime.timedelta(days=3),
+                created_by=world.user("accountant"),
+            )
+        archive = list(on_board(world.school, published.date()).values_list("kind", flat=True))
+    assert archive == ["finance.large"]

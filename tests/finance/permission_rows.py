@@ -6,7 +6,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from finance import services
-from finance.models import AidApplication, Category, Student
+from finance.models import AidApplication, Category, Expense, FeeEntry, Student
 from tests.finance.conftest import make_funds
 from tests.matrix import Row
 
@@ -79,18 +79,125 @@ def _aid(w, s, name="aid_detail"):
     return reverse(f"finance:{name}", args=[s.code, application.pk])
 
 
-def _aid_returned(w, s):
-    from logistics.approvals import approval_return
+def _aid_returned_to(name):
+    def path(w, s):
+        from logistics.approvals import approval_return
 
-    url = _aid(w, s, "aid_edit")
+        url = _aid(w, s, name)
+        with scopes_disabled():
+            application = AidApplication.objects.get(school=s)
+            approval_return(
+                school=s,
+                actor=w.user("teacher"),
+                approval_id=application.approval_id,
+                to_step=None,
+                comment="请补充证明",
+            )
+        return url
+
+    return path
+
+
+def _fee_amount_is(w, amount) -> bool:
     with scopes_disabled():
-        application = AidApplication.objects.get(school=s)
-        approval_return(
+        return FeeEntry.objects.filter(school=w.school, amount=amount).exists()
+
+
+def _status_is(status):
+    """effect: the row's expense reached `status` (each row runs on a fresh database)."""
+
+    def effect(world) -> bool:
+        with scopes_disabled():
+            return Expense.objects.filter(school=world.school, status=status).exists()
+
+    return effect
+
+
+def _signed_off(w, s, name):
+    """An expense signed off by the principal, ready to book (or booked, for payment)."""
+    from logistics.approvals import approval_sign
+    from tests.finance.conftest import clean_png
+
+    funds = make_funds(w)
+    with scopes_disabled():
+        expense = services.expense_create(
             school=s,
             actor=w.user("teacher"),
-            approval_id=application.approval_id,
-            to_step=None,
-            comment="请补充证明",
+            fund=funds.public,
+            category=Category.OFFICE,
+            purpose="购买粉笔",
+            amount=Decimal("300.00"),
+            payee="文具店",
+        )
+        services.expense_sign(
+            school=s, actor=w.user("principal"), expense_id=expense.pk, which="expense", step=0
+        )
+        services.expense_submit_invoice(
+            school=s, actor=w.user("teacher"), expense_id=expense.pk, upload=clean_png("发票.png")
+        )
+        expense.refresh_from_db()
+        approval_sign(
+            school=s, actor=w.user("principal"), approval_id=expense.booking_approval_id, step=0
+        )
+        if name == "expense_pay":
+            services.expense_book(
+                school=s, actor=w.user("accountant"), expense_id=expense.pk, voucher_no="记-1"
+            )
+    return reverse(f"finance:{name}", args=[s.code, expense.pk])
+
+
+def _held(w, s):
+    funds = make_funds(w)
+    with scopes_disabled():
+        expense = services.expense_create(
+            school=s,
+            actor=w.user("teacher"),
+            fund=funds.public,
+            category=Category.OFFICE,
+            purpose="整修办公室",
+            amount=Decimal("250000.00"),
+            payee="装修公司",
+            quote_reason="独家",
+        )
+    return reverse("finance:expense_override", args=[s.code, expense.pk])
+
+
+def _aid_effect(**lookup):
+    def effect(world) -> bool:
+        with scopes_disabled():
+            return AidApplication.objects.filter(school=world.school, **lookup).exists()
+
+    return effect
+
+
+def _aid_published(w, s):
+    """An approved application whose aid list has been published and has left the board."""
+    import datetime
+
+    from django.utils import timezone
+
+    from logistics.approvals import approval_sign
+    from logistics.notices.models import Notice
+
+    url = _aid(w, s, "aid_pay")
+    with scopes_disabled():
+        application = AidApplication.objects.get(school=s)
+        for who, step in (("teacher", 0), ("principal", 1)):
+            approval_sign(
+                school=s, actor=w.user(who), approval_id=application.approval_id, step=step
+            )
+        today = timezone.localdate()
+        Notice.objects.create(
+            school=s,
+            kind="finance.aid",
+            title="资助名单公示",
+            period_start=today,
+            period_end=today,
+            snapshot={},
+            status=Notice.PUBLISHED,
+            published_at=timezone.now(),
+            public_until=today - datetime.timedelta(days=1),
+            created_by=w.user("accountant"),
         )
     return url
 
@@ -111,30 +218,33 @@ ROWS = [
     ),
     Row(
         "finance:expense_book",
-        _e("expense_book"),
+        lambda w, s: _signed_off(w, s, "expense_book"),
         allowed="accountant",
         denied="teacher",
         method="post",
         data={"voucher_no": "记-1"},
         ok=(302,),
+        effect=_status_is("booked"),
     ),
     Row(
         "finance:expense_pay",
-        _e("expense_pay"),
+        lambda w, s: _signed_off(w, s, "expense_pay"),
         allowed="accountant",
         denied="teacher",
         method="post",
         data={"method": "transfer"},
         ok=(302,),
+        effect=_status_is("paid"),
     ),
     Row(
         "finance:expense_override",
-        _e("expense_override"),
+        _held,
         allowed="principal",
         denied="accountant",
         method="post",
         data={"reason": "急需"},
         ok=(302,),
+        effect=_status_is("pending"),
     ),
     Row(
         "finance:expense_sign",
@@ -144,6 +254,7 @@ ROWS = [
         method="post",
         data={"which": "expense", "step": 0},
         ok=(302,),
+        effect=_status_is("approved"),
     ),
     Row("finance:sign_todo", _s("sign_todo"), allowed="principal", denied="cook"),
     Row("finance:fund_list", _s("fund_list"), allowed="accountant", denied="teacher"),
@@ -164,26 +275,29 @@ ROWS = [
         method="post",
         data={"amount": "25.00"},
         ok=(302,),
+        effect=lambda w: _fee_amount_is(w, Decimal("25.00")),
     ),
     # Aid data is sensitive: the logistics director does not see it.
     Row("finance:aid_list", _s("aid_list"), allowed="accountant", denied="director"),
     Row("finance:aid_create", _s("aid_create"), allowed="accountant", denied="director"),
     Row("finance:aid_detail", _aid, allowed="principal", denied="director"),
-    Row("finance:aid_edit", _aid_returned, allowed="accountant", denied="director"),
+    Row("finance:aid_edit", _aid_returned_to("aid_edit"), allowed="accountant", denied="director"),
     Row(
         "finance:aid_resubmit",
-        lambda w, s: _aid(w, s, "aid_resubmit"),
+        _aid_returned_to("aid_resubmit"),
         allowed="accountant",
         denied="director",
         method="post",
         ok=(302,),
+        effect=_aid_effect(approval__status="pending"),
     ),
     Row(
         "finance:aid_pay",
-        lambda w, s: _aid(w, s, "aid_pay"),
+        _aid_published,
         allowed="accountant",
         denied="director",
         method="post",
         ok=(302,),
+        effect=_aid_effect(status="paid"),
     ),
 ]

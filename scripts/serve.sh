@@ -10,6 +10,7 @@
 #   WEB_CONCURRENCY=5      gunicorn worker processes (default 2 × cores + 1)
 #   MIGRATE=false          skip `migrate` (several hosts: migrate once, from one of them)
 #   WORKER=false           no db_worker beside this web server (workers run elsewhere)
+#   WORKER_ID=…            the worker's fixed id (default <hostname>-worker; one process per id)
 #   FORWARDED_ALLOW_IPS    proxies whose X-Forwarded-Proto gunicorn believes (127.0.0.1)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,7 +44,10 @@ stop() { kill -TERM "${pids[@]}" 2>/dev/null || true; }
 trap 'signalled=true; stop' INT TERM
 
 if [[ "${WORKER:-true}" != false ]]; then
-    "$PY" manage.py db_worker &
+    # A fixed id for this host's worker: what a killed predecessor left running is requeued.
+    worker_id="${WORKER_ID:-$(hostname)-worker}"
+    "$PY" manage.py requeue_orphaned_tasks --worker-id "$worker_id"
+    "$PY" manage.py db_worker --worker-id "$worker_id" &
     pids+=($!)
 fi
 

@@ -7,7 +7,7 @@ export CHROMIUM_PATH ?= /usr/bin/chromium
 # development key) and in production (the environment or .env supply SECRET_KEY).
 MANAGE := $(if $(or $(SECRET_KEY),$(wildcard .env)),,DEBUG=true )$(PY) manage.py
 
-.PHONY: run test bench lint db db-stop clean serve backup restore-drill
+.PHONY: run test bench lint db db-stop clean serve backup restore-drill pitr-drill
 
 run:
 	@scripts/bootstrap.sh run
@@ -35,6 +35,10 @@ backup:
 restore-drill:
 	@scripts/bootstrap.sh run
 	@$(MANAGE) restore_drill $(if $(DIR),--dir "$(DIR)")
+
+# Point-in-time recovery rehearsed on a throwaway cluster (docs/deployment.md).
+pitr-drill:
+	@scripts/pitr_drill.sh
 
 lint:
 	@scripts/bootstrap.sh test

@@ -28,6 +28,7 @@ class SafetyConfig(AppConfig):
         registry.voidable(models.Hazard, caps.MANAGE)
         registry.voidable(models.EquipmentCheck, caps.MANAGE)
         registry.voidable(models.GateEntry, caps.MANAGE)
+        registry.voidable(models.Drill, caps.MANAGE)
         register_type(
             ApprovalType(
                 code=services.SWAP_DOC,

@@ -71,6 +71,7 @@ def load_safety_demo() -> None:
     _equipment(school, users, today)
     _gate(school, users, today)
     _winter_roster(school, users, today)
+    _plans_and_drills(school, users, today)
     # Next month's fire-equipment round, planned.
     fire = Checklist.objects.get(school=school, area=Area.FIRE)
     services.plan_create(
@@ -268,3 +269,52 @@ def _winter_roster(school, users, today: datetime.date) -> None:
                 staff=users[who],
                 staff_phone=PHONES[who],
             )
+
+
+PLANS = [
+    ("evacuation", "石道初级中学教学楼紧急疏散预案"),
+    ("fire", "石道初级中学消防安全应急预案"),
+    ("activity", "石道初级中学学生大型活动安全预案"),
+    ("food", "石道初级中学食品安全事故应急预案"),
+]
+
+
+def _plans_and_drills(school, users, today: datetime.date) -> None:
+    """The four plans of the seed, this year's drill plan, and the fire-evacuation drill held
+    in the second week of term with its evacuation time."""
+    safety = users["safety"]
+    term = _term_start(today)
+    plans = {
+        kind: services.emergency_plan_add_version(
+            school=school,
+            actor=safety,
+            kind=kind,
+            title=title,
+            effective_on=term - datetime.timedelta(days=20),
+            review_on=term + datetime.timedelta(days=345),
+        )
+        for kind, title in PLANS
+    }
+    for month, kind in ((term.month, "evacuation"), (term.month + 2, "fire"), (12, "food")):
+        services.drill_schedule_set(
+            school=school, actor=safety, year=term.year, month=min(month, 12), kind=kind
+        )
+    drill = services.drill_record(
+        school=school,
+        actor=safety,
+        plan=plans["evacuation"],
+        held_on=term + datetime.timedelta(days=9),
+        participants=912,
+        evacuation_seconds=186,
+        findings="三楼东侧楼梯口疏散时短暂拥堵；一楼应急照明灯一盏不亮。",
+    )
+    services.drill_follow_up(
+        school=school,
+        actor=safety,
+        drill=drill,
+        area="fire",
+        location="教学楼一楼东侧",
+        description="演练中发现应急照明灯不亮",
+        owner=users["director"],
+        deadline=today + datetime.timedelta(days=10),
+    )

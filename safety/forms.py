@@ -16,6 +16,8 @@ from safety.models import (
     Area,
     Checklist,
     ChecklistItem,
+    EmergencyKind,
+    EmergencyPlan,
     Equipment,
     EquipmentKind,
     ItemKind,
@@ -225,3 +227,45 @@ class SwapForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["replacement"].queryset = selectors.school_people(school)
+
+
+class EmergencyPlanForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("plan"), choices=EmergencyKind.choices)
+    title = forms.CharField(label=_("plan title"), max_length=100)
+    effective_on = forms.DateField(label=_("in force from"), widget=DATE)
+    review_on = forms.DateField(label=_("review by"), widget=DATE)
+    document = AttachmentField(label=_("document"), required=False)
+
+
+class DrillScheduleForm(StyledFormMixin, forms.Form):
+    month = forms.IntegerField(label=_("month"), min_value=1, max_value=12)
+    kind = forms.ChoiceField(label=_("plan"), choices=EmergencyKind.choices)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+class DrillForm(StyledFormMixin, forms.Form):
+    plan = forms.ModelChoiceField(label=_("plan"), queryset=None)
+    held_on = forms.DateField(label=_("drill date"), widget=DATE, initial=timezone.localdate)
+    participants = forms.IntegerField(label=_("participants"), min_value=1)
+    evacuation_seconds = forms.IntegerField(
+        label=_("evacuation time (seconds)"), min_value=1, required=False
+    )
+    findings = forms.CharField(
+        label=_("findings"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = EmergencyPlan.objects.filter(school=school, is_current=True)
+
+
+class FollowUpForm(StyledFormMixin, PeopleMixin, forms.Form):
+    area = forms.ChoiceField(label=_("area"), choices=Area.choices)
+    location = forms.CharField(label=_("hazard location"), max_length=100)
+    description = forms.CharField(label=_("hazard"), max_length=300)
+    severity = forms.ChoiceField(label=_("severity"), choices=Severity.choices)
+    owner = forms.ModelChoiceField(label=_("responsible for the fix"), queryset=None)
+    deadline = forms.DateField(label=_("fix by"), widget=DATE, initial=_default_deadline)

@@ -266,6 +266,15 @@ class Hazard(SchoolOwned, Voidable):
         on_delete=models.PROTECT,
         related_name="hazard",
     )
+    # Set when the hazard is a follow-up of a problem found in a drill (演练发现的问题).
+    drill = models.ForeignKey(
+        "safety.Drill",
+        verbose_name=_("drill"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards",
+    )
     status = models.CharField(
         _("status"), max_length=8, choices=HazardStatus.choices, default=HazardStatus.OPEN
     )
@@ -587,3 +596,99 @@ class SwapRequest(SchoolOwned):
 
     def __str__(self) -> str:
         return f"{self.shift}: {self.requested_by} → {self.replacement}"
+
+
+class EmergencyKind(models.TextChoices):
+    EVACUATION = "evacuation", _("Evacuating the teaching building")
+    FIRE = "fire", _("Fire")
+    ACTIVITY = "activity", _("Student activities")
+    FOOD = "food", _("Food safety")
+    OTHER = "other", _("Other emergencies")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class EmergencyPlan(SchoolOwned):
+    """One version of an emergency plan (应急预案); a new version replaces the current one."""
+
+    kind = models.CharField(_("plan"), max_length=12, choices=EmergencyKind.choices)
+    title = models.CharField(_("plan title"), max_length=100)
+    version = models.PositiveSmallIntegerField(_("version"))
+    document = models.ForeignKey(
+        Attachment, verbose_name=_("document"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    effective_on = models.DateField(_("in force from"))
+    review_on = models.DateField(_("review by"))
+    is_current = models.BooleanField(_("current version"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("emergency plan")
+        verbose_name_plural = _("emergency plans")
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "kind", "version"], name="emergencyplan_version_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["school", "kind"],
+                condition=models.Q(is_current=True),
+                name="emergencyplan_one_current",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（V{self.version}）"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class DrillSchedule(SchoolOwned):
+    """The yearly drill plan: which plan is drilled in which month."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    kind = models.CharField(_("plan"), max_length=12, choices=EmergencyKind.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("planned drill")
+        verbose_name_plural = _("planned drills")
+        ordering = ["year", "month", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "year", "month", "kind"], name="drillschedule_uniq"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="drillschedule_month_valid"
+            ),
+        ]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class Drill(SchoolOwned, Voidable):
+    plan = models.ForeignKey(
+        EmergencyPlan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="drills"
+    )
+    held_on = models.DateField(_("drill date"))
+    participants = models.PositiveIntegerField(_("participants"))
+    evacuation_seconds = models.PositiveIntegerField(
+        _("evacuation time (seconds)"), null=True, blank=True
+    )
+    findings = models.CharField(_("findings"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(Voidable.Meta):
+        verbose_name = _("drill")
+        verbose_name_plural = _("drills")
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(participants__gte=1), name="drill_has_participants"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%Y-%m-%d} {self.plan.title}"

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -15,8 +15,11 @@ from safety.models import (
     Area,
     Checklist,
     ChecklistItem,
+    Drill,
+    DrillSchedule,
     DutyRoster,
     DutyShift,
+    EmergencyPlan,
     Equipment,
     EquipmentCheck,
     GateEntry,
@@ -327,4 +330,44 @@ def shift_swaps(shift: DutyShift) -> list[SwapRequest]:
         SwapRequest.objects.filter(school=shift.school_id, shift=shift)
         .select_related("requested_by", "replacement", "approval")
         .order_by("-created_at")
+    )
+
+
+# ---------------------------------------------------------------- emergency plans and drills
+
+
+def emergency_plans(school: School) -> QuerySet[EmergencyPlan]:
+    return (
+        EmergencyPlan.objects.filter(school=school)
+        .select_related("document")
+        .order_by("kind", "-version")
+    )
+
+
+def drill_plan(school: School, year: int) -> list[DrillSchedule]:
+    """The year's planned drills, each marked done when a drill of that plan was held in its
+    month (one query)."""
+    held = Drill.objects.filter(
+        school=school,
+        voided_at__isnull=True,
+        plan__kind=OuterRef("kind"),
+        held_on__year=OuterRef("year"),
+        held_on__month=OuterRef("month"),
+    )
+    rows = list(
+        DrillSchedule.objects.filter(school=school, year=year)
+        .annotate(done=Exists(held))
+        .order_by("month", "kind")
+    )
+    today = timezone.localdate()
+    for r in rows:
+        r.overdue = not r.done and (r.year, r.month) < (today.year, today.month)
+    return rows
+
+
+def drills(school: School, year: int) -> QuerySet[Drill]:
+    return (
+        Drill.objects.filter(school=school, held_on__year=year)
+        .select_related("plan")
+        .order_by("-held_on", "-id")
     )

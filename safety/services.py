@@ -27,8 +27,12 @@ from safety.defaults import DEFAULTS
 from safety.models import (
     Checklist,
     ChecklistItem,
+    Drill,
+    DrillSchedule,
     DutyRoster,
     DutyShift,
+    EmergencyKind,
+    EmergencyPlan,
     Equipment,
     EquipmentCheck,
     GateEntry,
@@ -876,3 +880,141 @@ def on_swap_finished(approval: Approval) -> None:
     shift.save(update_fields=["leader", "leader_phone", "staff", "staff_phone"])
     swap.status = SwapStatus.APPROVED
     swap.save(update_fields=["status"])
+
+
+# ---------------------------------------------------------------- emergency plans and drills
+
+
+def emergency_plan_add_version(
+    *,
+    school: School,
+    actor,
+    kind: str,
+    title: str,
+    effective_on: datetime.date,
+    review_on: datetime.date,
+    document: CleanUpload | None = None,
+) -> EmergencyPlan:
+    """A new version of the school's plan of this kind; the previous one stops being current."""
+    if review_on <= effective_on:
+        raise ValidationError({"review_on": _("The review date is after the date in force.")})
+    with transaction.atomic():
+        previous = (
+            EmergencyPlan.objects.select_for_update()
+            .filter(school=school, kind=kind)
+            .order_by("-version")
+            .first()
+        )
+        if previous is not None:
+            EmergencyPlan.objects.filter(school=school, kind=kind, is_current=True).update(
+                is_current=False
+            )
+        plan = EmergencyPlan(
+            school=school,
+            kind=kind,
+            title=title.strip(),
+            version=(previous.version + 1) if previous else 1,
+            effective_on=effective_on,
+            review_on=review_on,
+            created_by=actor,
+        )
+        if document is not None:
+            plan.document = attachment_create(school=school, actor=actor, upload=document)
+        plan.full_clean()
+        plan.save()
+        record_event(
+            school=school, actor=actor, action="safety.plan.versioned", obj=plan, summary=str(plan)
+        )
+        return plan
+
+
+def drill_schedule_set(
+    *, school: School, actor, year: int, month: int, kind: str, note: str = ""
+) -> DrillSchedule:
+    with transaction.atomic():
+        entry, _created = DrillSchedule.objects.update_or_create(
+            school=school, year=year, month=month, kind=kind, defaults={"note": note.strip()}
+        )
+        entry.full_clean()
+        record_event(
+            school=school,
+            actor=actor,
+            action="safety.drill.planned",
+            obj=entry,
+            summary=f"{year}-{month:02d} {entry.get_kind_display()}",
+        )
+        return entry
+
+
+def drill_record(
+    *,
+    school: School,
+    actor,
+    plan: EmergencyPlan,
+    held_on: datetime.date,
+    participants: int,
+    evacuation_seconds: int | None = None,
+    findings: str = "",
+) -> Drill:
+    errors = {}
+    if held_on > timezone.localdate():
+        errors["held_on"] = _("A drill is recorded after it was held.")
+    if participants < 1:
+        errors["participants"] = _("Give the number of participants.")
+    if plan.kind == EmergencyKind.EVACUATION and not evacuation_seconds:
+        errors["evacuation_seconds"] = _("An evacuation drill records the evacuation time.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        drill = Drill(
+            school=school,
+            plan=plan,
+            held_on=held_on,
+            participants=participants,
+            evacuation_seconds=evacuation_seconds,
+            findings=findings.strip(),
+            recorded_by=actor,
+        )
+        drill.full_clean()
+        drill.save()
+        record_event(
+            school=school,
+            actor=actor,
+            action="safety.drill.recorded",
+            obj=drill,
+            summary=str(drill),
+            data={"seconds": evacuation_seconds, "participants": participants},
+        )
+        return drill
+
+
+def drill_follow_up(
+    *,
+    school: School,
+    actor,
+    drill: Drill,
+    area: str,
+    location: str,
+    description: str,
+    owner,
+    deadline: datetime.date,
+    severity: str = Severity.GENERAL,
+) -> Hazard:
+    """A problem the drill showed becomes a hazard with an owner and a deadline."""
+    if drill.is_voided:
+        raise ValidationError(_("This drill record was voided."))
+    with transaction.atomic():
+        hazard = hazard_report(
+            school=school,
+            actor=actor,
+            area=area,
+            location=location,
+            description=description,
+            owner=owner,
+            deadline=deadline,
+            severity=severity,
+            source=HazardSource.DRILL,
+        )
+        hazard.drill = drill
+        hazard.save(update_fields=["drill"])
+        return hazard

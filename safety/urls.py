@@ -43,4 +43,9 @@ urlpatterns = [
     path("duty/shifts/<int:pk>/", views.shift_detail, name="shift_detail"),
     path("duty/shifts/<int:pk>/log/", views.shift_log, name="shift_log"),
     path("duty/shifts/<int:pk>/swap/", views.shift_swap, name="shift_swap"),
+    path("plans/emergency/", views.emergency_plan_list, name="emergency_plan_list"),
+    path("plans/emergency/new/", views.emergency_plan_create, name="emergency_plan_create"),
+    path("drills/", views.drill_list, name="drill_list"),
+    path("drills/new/", views.drill_create, name="drill_create"),
+    path("drills/<int:pk>/", views.drill_detail, name="drill_detail"),
 ]

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,10 +22,14 @@ from safety.forms import (
     AnswerForm,
     ChecklistForm,
     ChecklistItemForm,
+    DrillForm,
+    DrillScheduleForm,
     DutyLogForm,
+    EmergencyPlanForm,
     EquipmentFilterForm,
     EquipmentForm,
     FinishForm,
+    FollowUpForm,
     GateInForm,
     HazardForm,
     PlanForm,
@@ -39,6 +44,7 @@ from safety.models import (
     Area,
     Checklist,
     ChecklistItem,
+    Drill,
     DutyRoster,
     DutyShift,
     Equipment,
@@ -805,3 +811,111 @@ def shift_swap(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
             messages.success(request, _("Swap requested; it waits for approval."))
             return redirect("safety:shift_detail", school_code, pk)
     return render(request, "safety/form.html", {"form": form, "title": str(shift)})
+
+
+# ---------------------------------------------------------------- emergency plans and drills
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+
+
+@requires(caps.VIEW)
+def emergency_plan_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    return render(
+        request,
+        "safety/emergency_plan_list.html",
+        {"plans": list(selectors.emergency_plans(request.school)), "today": timezone.localdate()},
+    )
+
+
+@requires(caps.MANAGE)
+def emergency_plan_create(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = EmergencyPlanForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.emergency_plan_add_version(
+                school=request.school, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Plan version saved."))
+            return redirect("safety:emergency_plan_list", school_code)
+    return render(
+        request, "safety/form.html", {"form": form, "title": _("New emergency plan version")}
+    )
+
+
+@requires(caps.VIEW)
+def drill_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    """The year's drill plan (what is due, done, overdue) and the drills held."""
+    year = _year(request)
+    form = None
+    if caps.MANAGE in request.capabilities:
+        form = DrillScheduleForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            services.drill_schedule_set(
+                school=request.school, actor=request.user, year=year, **form.cleaned_data
+            )
+            messages.success(request, _("Drill planned."))
+            return redirect(reverse("safety:drill_list", args=[school_code]) + f"?year={year}")
+    elif request.method == "POST":
+        raise Http404
+    return render(
+        request,
+        "safety/drill_list.html",
+        {
+            "year": year,
+            "schedule": selectors.drill_plan(request.school, year),
+            "drills": list(selectors.drills(request.school, year)),
+            "form": form,
+        },
+    )
+
+
+@requires(caps.INSPECT)
+def drill_create(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = DrillForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            drill = services.drill_record(
+                school=request.school, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            return redirect("safety:drill_detail", school_code, drill.pk)
+    return render(request, "safety/form.html", {"form": form, "title": _("Record a drill")})
+
+
+@requires(caps.VIEW)
+def drill_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    drill = get_for_school(request, Drill.objects.select_related("plan", "recorded_by"), pk=pk)
+    form = None
+    if caps.INSPECT in request.capabilities and not drill.is_voided:
+        form = FollowUpForm(request.POST or None, school=request.school)
+        if request.method == "POST" and form.is_valid():
+            try:
+                hazard = services.drill_follow_up(
+                    school=request.school, actor=request.user, drill=drill, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Follow-up recorded as a hazard."))
+                return redirect("safety:hazard_detail", school_code, hazard.pk)
+    elif request.method == "POST":
+        raise Http404
+    return render(
+        request,
+        "safety/drill_detail.html",
+        {
+            "drill": drill,
+            "hazards": list(drill.hazards.select_related("owner").order_by("id")),
+            "form": form,
+        },
+    )

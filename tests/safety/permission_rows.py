@@ -108,6 +108,12 @@ def _shift(name):
     return lambda w, s: reverse(f"safety:{name}", args=[s.code, _roster(w)[1].pk])
 
 
+def _drill(w, s):
+    from tests.safety.test_drills import drill, plan
+
+    return reverse("safety:drill_detail", args=[s.code, drill(w, plan(w)).pk])
+
+
 ROWS = [
     Row("safety:inspection_list", _s("inspection_list"), allowed="principal", denied="teacher"),
     Row(
@@ -192,4 +198,19 @@ ROWS = [
     Row("safety:shift_detail", _shift("shift_detail"), allowed="teacher", denied="committee"),
     Row("safety:shift_log", _shift("shift_log"), allowed="teacher", denied="committee"),
     Row("safety:shift_swap", _shift("shift_swap"), allowed="teacher", denied="committee"),
+    Row(
+        "safety:emergency_plan_list",
+        _s("emergency_plan_list"),
+        allowed="principal",
+        denied="teacher",
+    ),
+    Row(
+        "safety:emergency_plan_create",
+        _s("emergency_plan_create"),
+        allowed="safety",
+        denied="principal",
+    ),
+    Row("safety:drill_list", _s("drill_list"), allowed="principal", denied="teacher"),
+    Row("safety:drill_create", _s("drill_create"), allowed="safety", denied="principal"),
+    Row("safety:drill_detail", _drill, allowed="principal", denied="teacher"),
 ]

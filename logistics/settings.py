@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "logistics.apps.LogisticsConfig",
     "logistics.notices.apps.NoticesConfig",
     "logistics.staff.apps.StaffConfig",
@@ -85,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the user verified by a second factor, and holds back whoever still owes one.
+    "logistics.twofactor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -157,6 +162,13 @@ AXES_RESET_ON_SUCCESS = True  # the account's own failures only (LoginFailureHan
 AXES_LOCKOUT_CALLABLE = "logistics.throttle.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "logistics.throttle.client_ip"
 AXES_VERBOSE = False
+# Two-factor sign-in (logistics/twofactor): holders of these role codes, and system
+# administrators, also give a code from a phone authenticator app (TOTP) or a recovery code.
+# Empty (the default, the demo site): a password alone, and no extra cost on any page.
+TWO_FACTOR_ROLES = tuple(env.list("TWO_FACTOR_ROLES", default=[]))
+OTP_TOTP_ISSUER = env.str("TWO_FACTOR_ISSUER", default="学校后勤")
+# Wrong codes count as failed logins (axes); a typed code is not kept in its failure records.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 # Reverse proxies (IPs or networks) whose X-Forwarded-For is believed; empty: REMOTE_ADDR.
 TRUSTED_PROXIES = [ip_network(p, strict=False) for p in env("TRUSTED_PROXIES")]
 

@@ -13,6 +13,7 @@ school_patterns = [
     path("approvals/<int:pk>/act/", views.approval_action, name="approval_action"),
     path("attachments/<uuid:uuid>/", views.attachment_download, name="attachment_download"),
     path("void/<str:label>/<int:pk>/", views.record_void, name="record_void"),
+    path("privacy/", views.privacy_log, name="privacy_log"),
     path("staff/", include("logistics.staff.urls")),
 ]
 
@@ -31,6 +32,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/two-factor/", include("logistics.twofactor.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("s/<slug:school_code>/finance/", include("finance.urls")),

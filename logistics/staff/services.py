@@ -31,6 +31,7 @@ from logistics.notices.importing import read_xlsx
 from logistics.roles import capabilities_for
 from logistics.staff.capabilities import GRANT_ANY, MANAGE
 from logistics.staff.selectors import role_label, role_names
+from logistics.twofactor.services import two_factor_reset
 
 # No look-alikes (0/O, 1/l/I): the password is read out or written on a slip of paper.
 _ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -231,6 +232,31 @@ def staff_reset_password(
             data={"temporary": temporary is not None},
         )
         return temporary
+
+
+def staff_reset_two_factor(*, school: School, actor, membership: Membership) -> bool:
+    """Remove the member's authenticator app and recovery codes (a lost or replaced phone):
+    their next page asks them to enrol again. Under the same rules as a password reset, since
+    with the password it hands over the account. False when there was nothing to remove."""
+    with transaction.atomic():
+        membership = _locked(school, membership)
+        user = membership.user
+        if user.pk == actor.pk:
+            raise ValidationError(
+                _("Ask another administrator to reset your own two-factor sign-in.")
+            )
+        _check_account_of_this_school(school=school, membership=membership)
+        _check_grantable(school=school, actor=actor, roles=membership.roles.all())
+        if not two_factor_reset(user=user):
+            return False
+        record_event(
+            school=school,
+            actor=actor,
+            action="staff.two_factor_reset",
+            obj=membership,
+            summary=f"{user.first_name}（{user.username}）",
+        )
+        return True
 
 
 @dataclass(frozen=True)

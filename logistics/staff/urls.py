@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/", views.staff_detail, name="detail"),
     path("<int:pk>/deactivate/", views.staff_deactivate, name="deactivate"),
     path("<int:pk>/password/", views.staff_password, name="password"),
+    path("<int:pk>/two-factor/", views.staff_two_factor, name="two_factor"),
 ]

@@ -16,6 +16,7 @@ from logistics.scoping import requires
 from logistics.staff import selectors, services
 from logistics.staff.capabilities import MANAGE
 from logistics.staff.forms import PasswordResetForm, RolesForm, StaffAddForm, StaffImportForm
+from logistics.twofactor.selectors import has_two_factor
 
 
 def _to_form(form: forms.Form, exc: ValidationError) -> None:
@@ -78,7 +79,12 @@ def staff_detail(request: HttpRequest, school_code: str, pk: int) -> HttpRespons
     return render(
         request,
         "logistics/staff/detail.html",
-        {"membership": membership, "form": form, "password_form": PasswordResetForm()},
+        {
+            "membership": membership,
+            "form": form,
+            "password_form": PasswordResetForm(),
+            "two_factor": has_two_factor(membership.user),
+        },
     )
 
 
@@ -117,6 +123,26 @@ def staff_password(request: HttpRequest, school_code: str, pk: int) -> HttpRespo
             return _to_list(request, school_code)
     title = _("Reset the password of %(name)s") % {"name": membership.user.first_name}
     return render(request, "logistics/staff/form.html", {"form": form, "title": title})
+
+
+@require_POST
+@requires(MANAGE)
+def staff_two_factor(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    membership = selectors.membership_for(request.school, pk)
+    try:
+        reset = services.staff_reset_two_factor(
+            school=request.school, actor=request.user, membership=membership
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if reset:
+            messages.success(
+                request,
+                _("Two-factor sign-in of %(name)s was reset; they set it up again at sign-in.")
+                % {"name": membership.user.first_name},
+            )
+    return redirect("staff:detail", school_code, pk)
 
 
 @never_cache

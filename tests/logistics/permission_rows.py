@@ -73,6 +73,12 @@ ROWS = [
     ),
     Row("attachment_download", _attachment, allowed="director", denied="cook"),
     Row("password_change", lambda w, s: reverse("password_change"), allowed="teacher"),
+    Row(
+        "privacy_log",
+        lambda w, s: reverse("privacy_log", args=[s.code]),
+        allowed="principal",
+        denied="accountant",
+    ),
 ]
 
 
@@ -151,5 +157,34 @@ ROWS += [
         method="post",
         data={"password": ""},
         effect=_staff_event("staff.password_reset"),
+    ),
+]
+
+
+# --- two-factor sign-in (logistics/twofactor); the rules are in test_twofactor.py ----------
+
+
+def _staff_member_with_phone(world, school):
+    from logistics.twofactor import services
+
+    membership = _staff_member(world, school)
+    device = services.two_factor_start(user=membership.user)
+    device.confirmed = True
+    device.save()
+    return reverse("staff:two_factor", args=[school.code, membership.pk])
+
+
+ROWS += [
+    # With TWO_FACTOR_ROLES empty (as here) nobody owes a second factor: both steps send on.
+    Row("twofactor:enrol", lambda w, s: reverse("twofactor:enrol"), allowed="teacher", ok=(302,)),
+    Row("twofactor:verify", lambda w, s: reverse("twofactor:verify"), allowed="teacher", ok=(302,)),
+    Row(
+        "staff:two_factor",
+        _staff_member_with_phone,
+        allowed="principal",
+        denied="director",
+        method="post",
+        ok=(302,),
+        effect=_staff_event("staff.two_factor_reset"),
     ),
 ]

@@ -38,6 +38,7 @@ import psycopg
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.db import connections, transaction
+from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 ARCHIVE_GLOB = "logistics-*.tar"
@@ -278,7 +279,10 @@ def restore_drill(
     """Restore `archive` into a scratch database and folder and compare it with its manifest."""
     source = connection_params(using)
     scratch_db = scratch_db or f"{source['dbname']}_restore_drill"[:63]
+    if scratch_db == source["dbname"]:
+        raise BackupError("the scratch database must not be the source database")
     scratch = connection_params(using, scratch_db)
+    name = sql.Identifier(scratch_db)
     report = DrillReport(archive=archive)
     _check_archive_checksum(archive, report)
     work = Path(tempfile.mkdtemp(prefix="restore-drill-", dir=archive.parent))
@@ -291,8 +295,10 @@ def restore_drill(
             report.differences.append("the database dump does not match its checksum")
 
         with _connect(source) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{scratch_db}" WITH (FORCE)')
-            admin.execute(f"CREATE DATABASE \"{scratch_db}\" TEMPLATE template0 ENCODING 'UTF8'")
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+            admin.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(name)
+            )
         try:
             dbname, env = _pg_args(scratch)
             _run(
@@ -324,7 +330,7 @@ def restore_drill(
         finally:
             if not keep:
                 with _connect(source) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{scratch_db}" WITH (FORCE)')
+                    admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
         _compare_files(manifest["files"], file_checksums(work / MEDIA), report)
     finally:
         if not keep:

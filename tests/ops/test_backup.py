@@ -8,9 +8,10 @@ import tarfile
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import override_settings
 
-from logistics.backups import MANIFEST, latest_archive
+from logistics.backups import MANIFEST, BackupError, latest_archive, restore_drill
 
 
 @pytest.fixture
@@ -62,6 +63,8 @@ def test_the_drill_names_a_lost_row_a_lost_file_and_a_changed_archive(
     backups = tmp_path / "backups"
     call_command("backup", dir=backups)
     archive = latest_archive(backups)
+    with pytest.raises(BackupError, match="must not be the source"):
+        restore_drill(archive, scratch_db=connection.settings_dict["NAME"])
 
     # Rewrite the archive as if one file and one membership row had gone missing from it.
     unpacked = tmp_path / "unpacked"

@@ -107,7 +107,7 @@ def _rendering(notice) -> Rendering:
 def test_a_worker_killed_while_rendering_a_long_pdf_is_retried_and_the_pdf_appears(
     transactional_db, world, tmp_path
 ):
-    notice = published(world, snapshot=fee_snapshot(rows=1000))
+    notice = published(world, snapshot=fee_snapshot(rows=600))
     worker = _start_worker(tmp_path)
     try:
         deadline = time.monotonic() + 120

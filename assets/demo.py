@@ -1,6 +1,7 @@
 """Demo records of sdcz from the seed: the year's purchases as assets, the library as
 collections, classrooms and offices with custodians, a term-start textbook distribution,
-repair tickets with their times, and a write-off waiting for the central principal.
+repair tickets with their times, a finished stocktake with a shortage and a surplus, and a
+write-off waiting for the central principal.
 
 Everything goes through the services (rules, approvals, audit); times of repair tickets are
 then set back so the statistics page shows realistic response and fix times.
@@ -163,6 +164,7 @@ def load_assets_demo() -> None:
     _stock(school, storekeeper, places["store"])
     _repairs(school, users, places, assets)
     _writeoff(school, users, assets)
+    _stocktake(school, users, places, assets)
 
 
 def _stock(school: School, storekeeper, store: Location) -> None:
@@ -260,3 +262,48 @@ def _writeoff(school: School, users: dict, assets: dict) -> None:
         approvals.approval_sign(
             school=school, actor=users[who], approval_id=approval.pk, step=approval.current_step
         )
+
+
+def _stocktake(school: School, users: dict, places: dict, assets: dict) -> None:
+    """A finished stocktake of the teaching building: the desks, piano and books found, a
+    projector missing (盘亏) and an unregistered lectern found (盘盈)."""
+    storekeeper = users["storekeeper"]
+    services.asset_create(
+        school=school,
+        actor=users["director"],
+        data=services.AssetInput(
+            code="ZC-2022-009",
+            name="投影仪",
+            spec="爱普生 CB-X06",
+            category=Category.objects.get(school=school, code="02"),
+            location=places["c12"],
+            purchase_date=datetime.date(2022, 9, 1),
+            price=Decimal("2600.00"),
+            fund_source="公用经费",
+        ),
+    )
+    stocktake = services.stocktake_start(
+        school=school,
+        actor=storekeeper,
+        title="2022年秋季学期末盘点（教学楼）",
+        location=places["c11"].parent.parent,
+    )
+    for code in ("JJ-2022-001", "ZC-2022-004", "TS-2022-001", "TS-2022-002"):
+        services.stocktake_count(
+            school=school,
+            actor=storekeeper,
+            stocktake=stocktake,
+            asset=assets[code],
+            result="found",
+            found_location=assets[code].location,
+        )
+    services.stocktake_count(
+        school=school,
+        actor=storekeeper,
+        stocktake=stocktake,
+        result="surplus",
+        surplus_name="旧木质讲台",
+        found_location=places["c12"],
+        note="未登记，建议补登",
+    )
+    services.stocktake_finish(school=school, actor=storekeeper, stocktake=stocktake)

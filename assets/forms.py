@@ -192,3 +192,31 @@ class SettingsForm(StyledFormMixin, forms.Form):
     writeoff_threshold = forms.DecimalField(
         label=_("write-off threshold (yuan)"), max_digits=12, decimal_places=2, min_value=0
     )
+
+
+class StocktakeForm(SchoolForm):
+    title = forms.CharField(label=_("title"), max_length=100)
+    location = forms.ModelChoiceField(Location.objects.none(), label=_("location"), required=False)
+    category = forms.ModelChoiceField(Category.objects.none(), label=_("category"), required=False)
+
+
+class CountForm(SchoolForm):
+    """A scanned or typed asset code, or the name of an item not in the register."""
+
+    code = forms.CharField(label=_("asset code"), max_length=40, required=False)
+    surplus_name = forms.CharField(
+        label=_("or: item found that is not in the register"), max_length=100, required=False
+    )
+    result = forms.ChoiceField(
+        label=_("result"),
+        choices=[
+            ("found", _("Found")),
+            ("damaged", _("Damaged")),
+            ("missing", _("Missing (盘亏)")),
+        ],
+        initial="found",
+    )
+    found_location = forms.ModelChoiceField(
+        Location.objects.none(), label=_("found at"), required=False
+    )
+    note = forms.CharField(label=_("note"), max_length=200, required=False)

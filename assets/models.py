@@ -196,6 +196,7 @@ class CustodyKind(models.TextChoices):
     ASSIGN = "assign", _("Assigned")
     CHECK_OUT = "out", _("Lent out")
     CHECK_IN = "in", _("Returned")
+    MOVE = "move", _("Moved")
     STATUS = "status", _("Status changed")
 
 
@@ -511,3 +512,113 @@ class WriteOff(SchoolOwned):
 
     def __str__(self) -> str:
         return f"{self.asset} · {self.reason[:30]}"
+
+
+# ---------------------------------------------------------------- stocktakes
+
+
+class StocktakeStatus(models.TextChoices):
+    COUNTING = "counting", _("Counting")
+    FINISHED = "finished", _("Finished")
+    APPLIED = "applied", _("Applied")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class Stocktake(SchoolOwned):
+    """盘点 of one location (with the rooms inside it) or one category, or both."""
+
+    title = models.CharField(_("title"), max_length=100)
+    location = models.ForeignKey(
+        Location,
+        verbose_name=_("location"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=StocktakeStatus.choices,
+        default=StocktakeStatus.COUNTING,
+    )
+    started_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stocktake")
+        verbose_name_plural = _("stocktakes")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in StocktakeStatus]),
+                name="stocktake_status_valid",
+            ),
+        ]
+        triggers = [pgtrigger.Protect(name="stocktake_no_delete", operation=pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CountResult(models.TextChoices):
+    PENDING = "pending", _("Not counted yet")
+    FOUND = "found", _("Found")
+    MISSING = "missing", _("Missing (盘亏)")
+    SURPLUS = "surplus", _("Surplus (盘盈)")
+    WRONG_PLACE = "wrong_place", _("Wrong location")
+    DAMAGED = "damaged", _("Damaged")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class StocktakeLine(SchoolOwned):
+    """One expected register line, or one found that was not expected (surplus, misplaced)."""
+
+    stocktake = models.ForeignKey(Stocktake, on_delete=models.PROTECT, related_name="lines")
+    asset = models.ForeignKey(
+        Asset, null=True, blank=True, on_delete=models.PROTECT, related_name="stocktake_lines"
+    )
+    expected = models.BooleanField(_("expected"), default=True)
+    surplus_name = models.CharField(_("item found"), max_length=100, blank=True)
+    result = models.CharField(
+        _("result"), max_length=12, choices=CountResult.choices, default=CountResult.PENDING
+    )
+    found_location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    counted_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
+    # What applying did: the write-off or the move that settled this line.
+    writeoff = models.ForeignKey(
+        WriteOff, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    moved = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("stocktake line")
+        verbose_name_plural = _("stocktake lines")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["asset", "stocktake"], name="stocktakeline_asset")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stocktake", "asset"],
+                condition=models.Q(asset__isnull=False),
+                name="stocktakeline_one_per_asset",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(asset__isnull=False) | ~models.Q(surplus_name=""),
+                name="stocktakeline_names_what",
+            ),
+        ]

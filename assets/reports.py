@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
 from assets import selectors
-from assets.models import Distribution, StockMove
+from assets.models import CountResult, Distribution, StockMove, Stocktake
 from logistics.models import School
 from logistics.notices.kinds import Column, Snapshot
 from logistics.notices.reports import report_download
@@ -92,6 +92,49 @@ def distribution_snapshot(school: School, batch: Distribution) -> Snapshot:
             **{f"i{i.pk}": sum(m.quantity for m in moves if m.item_id == i.pk) for i in items},
         },
         signatures=("发放人", "总务主任"),
+    )
+
+
+def stocktake_snapshot(school: School, stocktake: Stocktake) -> Snapshot:
+    """盘点结果表: every counted line that is not simply found, and how it was settled."""
+    lines = selectors.stocktake_lines(school, stocktake).exclude(
+        result__in=[CountResult.FOUND, CountResult.PENDING]
+    )
+    rows = [
+        {
+            "code": line.asset.code if line.asset else "",
+            "name": line.asset.name if line.asset else line.surplus_name,
+            "expected_at": line.asset.location.path if line.asset and line.asset.location else "",
+            "found_at": line.found_location.path if line.found_location else "",
+            "result": CountResult(line.result).label,
+            "settled": (
+                f"报损单 #{line.writeoff_id}"
+                if line.writeoff_id
+                else ("已调拨" if line.moved else "")
+            ),
+            "note": line.note,
+        }
+        for line in lines
+    ]
+    summary = selectors.stocktake_summary(school, stocktake)
+    counts = "，".join(
+        f"{CountResult(k).label}{v}" for k, v in sorted(summary.items()) if k != CountResult.PENDING
+    )
+    return Snapshot(
+        title=f"{stocktake.title} 盘点结果",
+        period=f"{timezone.localtime(stocktake.started_at):%Y年%m月%d日}",
+        columns=[
+            Column("code", "资产编号"),
+            Column("name", "名称"),
+            Column("expected_at", "账面地点"),
+            Column("found_at", "实际地点"),
+            Column("result", "结果"),
+            Column("settled", "处理"),
+            Column("note", "备注"),
+        ],
+        rows=rows,
+        notes=counts,
+        signatures=("盘点人", "保管员", "总务主任"),
     )
 
 

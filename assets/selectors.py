@@ -30,6 +30,8 @@ from assets.models import (
     Requisition,
     StockBalance,
     StockMove,
+    Stocktake,
+    StocktakeLine,
     WriteOff,
 )
 from logistics.models import School
@@ -233,3 +235,29 @@ def writeoffs(school: School) -> QuerySet[WriteOff]:
 
 def categories(school: School) -> QuerySet[Category]:
     return Category.objects.filter(school=school).order_by("code")
+
+
+def stocktakes(school: School) -> QuerySet[Stocktake]:
+    return Stocktake.objects.filter(school=school).select_related("location", "category")
+
+
+def stocktake_lines(school: School, stocktake: Stocktake) -> QuerySet[StocktakeLine]:
+    return (
+        StocktakeLine.objects.filter(school=school, stocktake=stocktake)
+        .select_related("asset", "asset__location", "found_location", "writeoff")
+        .order_by("result", "asset__code", "id")
+    )
+
+
+def stocktake_pending(school: School, stocktake: Stocktake) -> QuerySet[StocktakeLine]:
+    return stocktake_lines(school, stocktake).filter(result="pending")
+
+
+def stocktake_summary(school: School, stocktake: Stocktake) -> dict[str, int]:
+    rows = (
+        StocktakeLine.objects.filter(school=school, stocktake=stocktake)
+        .values("result")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {r["result"]: r["n"] for r in rows}

@@ -20,12 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assets import capabilities as caps
+from assets import selectors
 from assets.models import (
     Asset,
     AssetPhoto,
     AssetSettings,
     AssetStatus,
     Category,
+    CountResult,
     CustodyKind,
     CustodyRecord,
     Distribution,
@@ -39,6 +41,9 @@ from assets.models import (
     StockBalance,
     StockItem,
     StockMove,
+    Stocktake,
+    StocktakeLine,
+    StocktakeStatus,
     WriteOff,
     WriteOffStatus,
 )
@@ -263,6 +268,19 @@ def _locked(school: School, asset: Asset) -> Asset:
     return Asset.objects.select_for_update().get(pk=asset.pk, school=school)
 
 
+def _movable(school: School, asset: Asset) -> Asset:
+    """Lock an asset whose custody or place is about to change; refused while a stocktake
+    that covers it is counting (the count must see the shelves as the register had them)."""
+    locked = _locked(school, asset)
+    if StocktakeLine.objects.filter(
+        school=school, asset=locked, stocktake__status=StocktakeStatus.COUNTING
+    ).exists():
+        raise ValidationError(
+            _("A stocktake covering this item is in progress: it cannot be moved until it ends.")
+        )
+    return locked
+
+
 def _transition(asset: Asset, to: str) -> None:
     if asset.is_voided:
         raise ValidationError(_("This register line is voided."))
@@ -307,7 +325,7 @@ def asset_assign(
     if custodian is None:
         raise ValidationError({"custodian": _("Name the person responsible.")})
     with transaction.atomic():
-        locked = _locked(school, asset)
+        locked = _movable(school, asset)
         _transition(locked, AssetStatus.IN_USE)
         locked.custodian, locked.custodian_class = custodian, custodian_class.strip()
         locked.location = location or locked.location
@@ -341,7 +359,7 @@ def asset_check_out(
     if due_date < timezone.localdate():
         raise ValidationError({"due_date": _("The due date cannot be in the past.")})
     with transaction.atomic():
-        locked = _locked(school, asset)
+        locked = _movable(school, asset)
         if locked.status == AssetStatus.LENT:
             raise ValidationError(_("This item is already lent out; check it in first."))
         _transition(locked, AssetStatus.LENT)
@@ -365,7 +383,7 @@ def asset_check_in(
 ) -> Asset:
     """An item comes back to the store; its condition on return is recorded."""
     with transaction.atomic():
-        locked = _locked(school, asset)
+        locked = _movable(school, asset)
         if locked.status == AssetStatus.IN_STORE:
             return locked  # a repeated POST
         _transition(locked, AssetStatus.IN_STORE)
@@ -380,6 +398,29 @@ def asset_check_in(
             obj=locked,
             summary=str(locked),
             data={"condition": condition},
+        )
+        return locked
+
+
+def asset_move(
+    *, school: School, actor, asset: Asset, location: Location, condition: str = ""
+) -> Asset:
+    """A transfer (调拨) to another location, custody unchanged."""
+    with transaction.atomic():
+        locked = _movable(school, asset)
+        if locked.location_id == location.pk:
+            return locked
+        if locked.is_voided or locked.status == AssetStatus.SCRAPPED:
+            raise ValidationError(_("A scrapped or voided line cannot be moved."))
+        locked.location = location
+        locked.save(update_fields=["location"])
+        _custody(locked, actor, CustodyKind.MOVE, condition)
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.asset.moved",
+            obj=locked,
+            summary=f"{locked} → {location}",
         )
         return locked
 
@@ -881,3 +922,182 @@ def on_writeoff_finished(approval: Approval) -> None:
         asset.due_date = None
         asset.save(update_fields=["status", "due_date"])
         _custody(asset, approval.requested_by, CustodyKind.STATUS, writeoff.reason)
+
+
+# ---------------------------------------------------------------- stocktakes
+
+
+def stocktake_start(
+    *,
+    school: School,
+    actor,
+    title: str,
+    location: Location | None = None,
+    category: Category | None = None,
+) -> Stocktake:
+    """Freeze the expected list: every live register line of the location (rooms inside it
+    included) and/or the category."""
+    if location is None and category is None:
+        raise ValidationError({"location": _("Choose a location or a category to count.")})
+    with transaction.atomic():
+        stocktake = Stocktake(
+            school=school,
+            title=title.strip(),
+            location=location,
+            category=category,
+            started_by=actor,
+        )
+        stocktake.full_clean()
+        stocktake.save()
+        filters = {
+            "location": str(location.pk) if location else "",
+            "category": str(category.pk) if category else "",
+        }
+        assets = (
+            selectors.asset_list(school, filters)
+            .exclude(status=AssetStatus.SCRAPPED)
+            .values_list("pk", flat=True)
+        )
+        StocktakeLine.objects.bulk_create(
+            StocktakeLine(school=school, stocktake=stocktake, asset_id=pk) for pk in assets
+        )
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.stocktake.started",
+            obj=stocktake,
+            summary=stocktake.title,
+            data={"expected": len(assets)},
+        )
+        return stocktake
+
+
+def _counting(school: School, stocktake: Stocktake) -> Stocktake:
+    locked = Stocktake.objects.select_for_update().get(pk=stocktake.pk, school=school)
+    if locked.status != StocktakeStatus.COUNTING:
+        raise ValidationError(_("This stocktake is no longer counting."))
+    return locked
+
+
+def stocktake_count(
+    *,
+    school: School,
+    actor,
+    stocktake: Stocktake,
+    result: str,
+    asset: Asset | None = None,
+    surplus_name: str = "",
+    found_location: Location | None = None,
+    note: str = "",
+) -> StocktakeLine:
+    """Record one count: a ticked or scanned line (found / damaged / missing), a register
+    line found where it should not be (wrong location), or an item not in the register
+    (surplus). Counting a line again overwrites the earlier count."""
+    if result not in CountResult.values or result == CountResult.PENDING:
+        raise ValidationError({"result": _("Choose a result.")})
+    with transaction.atomic():
+        locked = _counting(school, stocktake)
+        if asset is None:
+            if not surplus_name.strip():
+                raise ValidationError({"surplus_name": _("Name the item found.")})
+            line = StocktakeLine(
+                school=school,
+                stocktake=locked,
+                expected=False,
+                surplus_name=surplus_name.strip(),
+                result=CountResult.SURPLUS,
+            )
+        else:
+            line = StocktakeLine.objects.filter(stocktake=locked, asset=asset).first()
+            if line is None:
+                # In the register but not expected here: it stands in the wrong place.
+                line = StocktakeLine(school=school, stocktake=locked, asset=asset, expected=False)
+                result = CountResult.WRONG_PLACE
+            elif (
+                result == CountResult.FOUND
+                and found_location is not None
+                and asset.location_id != found_location.pk
+            ):
+                result = CountResult.WRONG_PLACE
+            line.result = result
+        line.found_location = found_location
+        line.note = note.strip()[:200]
+        line.counted_by = actor
+        line.counted_at = timezone.now()
+        line.full_clean(validate_constraints=False)
+        line.save()
+        return line
+
+
+def stocktake_finish(*, school: School, actor, stocktake: Stocktake) -> Stocktake:
+    """Close counting: what was expected and not seen is missing (盘亏); moves are free again."""
+    with transaction.atomic():
+        locked = Stocktake.objects.select_for_update().get(pk=stocktake.pk, school=school)
+        if locked.status != StocktakeStatus.COUNTING:
+            return locked
+        missing = StocktakeLine.objects.filter(stocktake=locked, result=CountResult.PENDING).update(
+            result=CountResult.MISSING
+        )
+        locked.status = StocktakeStatus.FINISHED
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "finished_at"])
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.stocktake.finished",
+            obj=locked,
+            summary=locked.title,
+            data={"missing": missing},
+        )
+        return locked
+
+
+def stocktake_apply(*, school: School, actor, stocktake: Stocktake) -> Stocktake:
+    """Settle the results, never silently: missing and damaged lines become write-offs that
+    go through their approval chain; misplaced lines are transferred to where they were
+    found. Surplus items are listed for registering through the register form."""
+    with transaction.atomic():
+        locked = Stocktake.objects.select_for_update().get(pk=stocktake.pk, school=school)
+        if locked.status == StocktakeStatus.APPLIED:
+            return locked
+        if locked.status != StocktakeStatus.FINISHED:
+            raise ValidationError(_("Finish counting before applying the results."))
+        lines = StocktakeLine.objects.filter(stocktake=locked).select_related("asset")
+        for line in lines:
+            if line.result in (CountResult.MISSING, CountResult.DAMAGED):
+                reason = (
+                    _("Stocktake “%(title)s”: missing")
+                    if line.result == CountResult.MISSING
+                    else _("Stocktake “%(title)s”: damaged")
+                ) % {"title": locked.title}
+                if (
+                    line.asset.status == AssetStatus.SCRAPPED
+                    or WriteOff.objects.filter(
+                        school=school, asset=line.asset, status=WriteOffStatus.PENDING
+                    ).exists()
+                ):
+                    continue
+                line.writeoff = writeoff_create(
+                    school=school, actor=actor, asset=line.asset, reason=f"{reason} {line.note}"
+                )
+                line.save(update_fields=["writeoff"])
+            elif line.result == CountResult.WRONG_PLACE and line.found_location_id:
+                asset_move(
+                    school=school,
+                    actor=actor,
+                    asset=line.asset,
+                    location=line.found_location,
+                    condition=_("Stocktake “%(title)s”") % {"title": locked.title},
+                )
+                line.moved = True
+                line.save(update_fields=["moved"])
+        locked.status = StocktakeStatus.APPLIED
+        locked.save(update_fields=["status"])
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.stocktake.applied",
+            obj=locked,
+            summary=locked.title,
+        )
+        return locked

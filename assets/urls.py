@@ -40,5 +40,8 @@ urlpatterns = [
     path("repairs/<int:pk>/confirm/", views.repair_confirm, name="repair_confirm"),
     path("writeoffs/", views.writeoff_list, name="writeoff_list"),
     path("writeoffs/<int:pk>/", views.writeoff_detail, name="writeoff_detail"),
+    path("stocktakes/", views.stocktake_list, name="stocktake_list"),
+    path("stocktakes/<int:pk>/", views.stocktake_detail, name="stocktake_detail"),
+    path("stocktakes/<int:pk>/act/", views.stocktake_action, name="stocktake_action"),
     path("reports/register/", views.report_register, name="report_register"),
 ]

@@ -17,6 +17,7 @@ from assets.forms import (
     AssetForm,
     AssignForm,
     CategoryForm,
+    CountForm,
     CustodyForm,
     FixForm,
     IssueForm,
@@ -28,6 +29,7 @@ from assets.forms import (
     StockInForm,
     StockItemForm,
     StockOutForm,
+    StocktakeForm,
     WriteOffForm,
 )
 from assets.models import (
@@ -39,6 +41,8 @@ from assets.models import (
     RepairTicket,
     Requisition,
     StockItem,
+    Stocktake,
+    StocktakeStatus,
     WriteOff,
 )
 from logistics.registry import registry
@@ -677,3 +681,98 @@ def report_register(request: HttpRequest, school_code: str) -> HttpResponse:
         return reports.download(snapshot, request, f"register-{by}")
     context = reports.page_context(snapshot)
     return render(request, "assets/report.html", {**context, "title": snapshot.title, "by": by})
+
+
+# ---------------------------------------------------------------- stocktakes
+
+
+@requires(caps.WRITEOFF)
+def stocktake_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = StocktakeForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stocktake = services.stocktake_start(
+                school=request.school, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            return redirect("assets:stocktake_detail", school_code, stocktake.pk)
+    page = paginate(selectors.stocktakes(request.school), request.GET.get("page"))
+    return render(request, "assets/stocktake_list.html", {"page": page, "form": form})
+
+
+@requires(caps.WRITEOFF)
+def stocktake_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    """The count sheet on a phone: scan or type a code, or tick a line."""
+    stocktake = get_for_school(request, Stocktake.objects.select_related("location"), pk=pk)
+    form = CountForm(
+        request.POST or None,
+        initial={"found_location": stocktake.location_id},
+        school=request.school,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        asset = None
+        if data["code"]:
+            asset = Asset.objects.filter(
+                school=request.school, code=data["code"].strip(), voided_at__isnull=True
+            ).first()
+        try:
+            if data["code"] and asset is None:
+                raise ValidationError({"code": _("No register line has this code.")})
+            services.stocktake_count(
+                school=request.school,
+                actor=request.user,
+                stocktake=stocktake,
+                asset=asset,
+                result="surplus" if asset is None else data["result"],
+                surplus_name=data["surplus_name"],
+                found_location=data["found_location"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Counted."))
+            return redirect("assets:stocktake_detail", school_code, pk)
+    snapshot = reports.stocktake_snapshot(request.school, stocktake)
+    if request.GET.get("fmt") in ("pdf", "xlsx"):
+        return reports.download(snapshot, request, f"stocktake-{stocktake.pk}")
+    return render(
+        request,
+        "assets/stocktake_detail.html",
+        {
+            "stocktake": stocktake,
+            "form": form,
+            "pending": list(selectors.stocktake_pending(request.school, stocktake)[:200]),
+            "summary": selectors.stocktake_summary(request.school, stocktake),
+            **reports.page_context(snapshot),
+        },
+    )
+
+
+@requires(caps.WRITEOFF)
+@require_POST
+def stocktake_action(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    """Tick one line, finish counting, or apply the results."""
+    stocktake = get_for_school(request, Stocktake, pk=pk)
+    action = request.POST.get("action")
+    common = {"school": request.school, "actor": request.user, "stocktake": stocktake}
+    try:
+        if action == "tick":
+            asset = get_for_school(request, Asset, pk=request.POST.get("asset") or 0)
+            services.stocktake_count(
+                **common, asset=asset, result=request.POST.get("result", "found")
+            )
+        elif action == "finish":
+            services.stocktake_finish(**common)
+            messages.success(request, _("Counting finished."))
+        elif action == "apply" and stocktake.status == StocktakeStatus.FINISHED:
+            services.stocktake_apply(**common)
+            messages.success(
+                request, _("Results applied: write-offs filed for signatures, transfers made.")
+            )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("assets:stocktake_detail", school_code, pk)

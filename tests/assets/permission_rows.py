@@ -89,6 +89,19 @@ def _distribution(w, s):
     return reverse("assets:distribution_detail", args=[s.code, batch.pk])
 
 
+def _stocktake(name):
+    def path(w, s):
+        place = make_place(w)
+        register(w, place, location=place.room)
+        with scopes_disabled():
+            stocktake = services.stocktake_start(
+                school=s, actor=w.user("storekeeper"), title="盘点", location=place.floor
+            )
+        return reverse(f"assets:{name}", args=[s.code, stocktake.pk])
+
+    return path
+
+
 def _with_place(name):
     def path(w, s):
         make_place(w)
@@ -184,5 +197,21 @@ ROWS = [
     ),
     Row("assets:writeoff_list", _s("writeoff_list"), allowed="director", denied="teacher"),
     Row("assets:writeoff_detail", _writeoff, allowed="principal", denied="teacher"),
+    Row("assets:stocktake_list", _s("stocktake_list"), allowed="storekeeper", denied="teacher"),
+    Row(
+        "assets:stocktake_detail",
+        _stocktake("stocktake_detail"),
+        allowed="storekeeper",
+        denied="teacher",
+    ),
+    Row(
+        "assets:stocktake_action",
+        _stocktake("stocktake_action"),
+        allowed="storekeeper",
+        denied="teacher",
+        method="post",
+        data={"action": "finish"},
+        ok=(302,),
+    ),
     Row("assets:report_register", _s("report_register"), allowed="accountant", denied="teacher"),
 ]

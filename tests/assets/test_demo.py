@@ -6,7 +6,7 @@ from django_scopes import scopes_disabled
 
 from assets import selectors
 from assets.demo import load_assets_demo
-from assets.models import Asset, RepairStatus, RepairTicket, StockMove, WriteOff
+from assets.models import Asset, RepairStatus, RepairTicket, StockMove, Stocktake, WriteOff
 from logistics.models import Approval
 
 
@@ -23,6 +23,9 @@ def test_the_demo_loads_once_with_the_seed_purchases_repairs_and_a_write_off(wor
         stats = selectors.repair_stats(world.school)
         assert sum(s["tickets"] for s in stats) == 5
         assert selectors.repeated_faults(world.school)[0]["n"] == 2
+        stocktake = Stocktake.objects.get()
+        results = set(stocktake.lines.values_list("result", flat=True))
+        assert {"missing", "surplus", "found"} <= results
         writeoff = WriteOff.objects.get()
         assert writeoff.approval.status == Approval.PENDING
         assert writeoff.approval.current_capability == "assets.sign_central"

@@ -14,7 +14,7 @@ class CanteenConfig(AppConfig):
     verbose_name = _("Canteen")
 
     def ready(self) -> None:
-        from canteen import capabilities, models, notices, services, todos  # noqa: F401
+        from canteen import capabilities, models, notices, services, statements, todos  # noqa: F401
         from logistics.approvals import ApprovalType, register_type
         from logistics.registry import registry
 
@@ -37,3 +37,4 @@ class CanteenConfig(AppConfig):
         ):
             registry.voidable(model, capability)
         notices.register()
+        registry.document_type("canteen.statement", statements.resolve_statement)

@@ -18,6 +18,7 @@ ACCOMPANY = "canteen.accompany"
 APPROVE_SUPPLIERS = "canteen.approve_suppliers"
 NOTICES = "canteen.notices"
 PUBLISH = "canteen.publish"
+ACCOUNT = "canteen.account"
 
 KITCHEN = ("canteen_manager", "food_safety_officer", "canteen_staff")
 LEADERS = ("principal", "director")
@@ -47,4 +48,9 @@ registry.capability(
     PUBLISH,
     _("Publish the canteen's daily and weekly notices"),
     ("food_safety_officer", "director"),
+)
+registry.capability(
+    ACCOUNT,
+    _("See the canteen account and print supplier statements"),
+    ("canteen_manager", "director", "principal", "accountant"),
 )

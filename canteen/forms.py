@@ -344,3 +344,11 @@ class RangeForm(forms.Form):
             start, end = end, start
         # A printed ledger covers at most a year.
         return max(start, end - datetime.timedelta(days=366)), end
+
+
+class IncomeForm(StyledFormMixin, forms.Form):
+    amount = forms.DecimalField(
+        label=_("meal-fee income (yuan)"), max_digits=12, decimal_places=2, min_value=Decimal("0")
+    )
+    student_days = forms.IntegerField(label=_("student-days served"), min_value=0)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)

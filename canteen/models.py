@@ -669,3 +669,30 @@ class FollowUp(SchoolOwned):
                 condition=Q(replied_at__isnull=True) | ~Q(reply=""), name="followup_reply_text"
             ),
         ]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class MealFeeIncome(SchoolOwned):
+    """The canteen's independent account: a month's meal-fee income, typed in by the manager.
+
+    Spending is not typed: it flows from the accepted receiving lines of the month.
+    """
+
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    amount = models.DecimalField(_("meal-fee income (yuan)"), **MONEY)
+    student_days = models.PositiveIntegerField(_("student-days served"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("meal-fee income")
+        verbose_name_plural = _("meal-fee income")
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "month"], name="mealfeeincome_month_uniq"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, month__day=1), name="mealfeeincome_valid"
+            ),
+        ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canteen import capabilities as caps
+from canteen import statements
 from canteen.models import FoodCategory, Meal, MenuDish, ReceivingLine, StaffMember, Supplier
 from logistics.models import School
 from logistics.notices.kinds import Column, NoRecords, NoticeKind, Snapshot, register_kind
@@ -22,6 +23,7 @@ PURCHASES_KIND = "canteen.purchases"
 MENU_KIND = "canteen.menu"
 CERTIFICATES_KIND = "canteen.certificates"
 SUPPLIERS_KIND = "canteen.suppliers"
+FINANCE_KIND = "canteen.finance"
 
 
 def _date(d: datetime.date) -> str:
@@ -194,6 +196,14 @@ def register() -> None:
             capability=caps.NOTICES,
             build=build_certificates,
             personal_data=True,
+        )
+    )
+    register_kind(
+        NoticeKind(
+            code=FINANCE_KIND,
+            label=gettext_lazy("Canteen financial statement"),
+            capability=caps.NOTICES,
+            build=statements.build_finance,
         )
     )
     register_kind(

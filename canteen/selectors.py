@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from canteen.models import (
@@ -19,8 +20,10 @@ from canteen.models import (
     DishRating,
     Disinfection,
     FollowUp,
+    FoodCategory,
     GapMark,
     Meal,
+    MealFeeIncome,
     MenuDish,
     MorningCheck,
     Receiving,
@@ -325,4 +328,71 @@ def temperatures_between(school, start, end) -> QuerySet[TemperatureLog]:
         TemperatureLog.objects.filter(school=school, date__gte=start, date__lte=end)
         .select_related("recorded_by")
         .order_by("taken_at", "id")
+    )
+
+
+# ------------------------------------------------------------- canteen account
+
+
+@dataclass
+class MonthAccount:
+    month: datetime.date
+    income: MealFeeIncome | None
+    by_category: list[tuple[str, Decimal]]
+    by_supplier: list[dict]
+
+    @property
+    def spending(self) -> Decimal:
+        return sum((amount for _c, amount in self.by_category), Decimal("0.00"))
+
+    @property
+    def balance(self) -> Decimal | None:
+        return None if self.income is None else self.income.amount - self.spending
+
+    @property
+    def cost_per_student_day(self) -> Decimal | None:
+        if self.income is None or not self.income.student_days:
+            return None
+        return (self.spending / self.income.student_days).quantize(Decimal("0.01"))
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(
+        days=1
+    )
+
+
+def _spent(school: School, month: datetime.date) -> QuerySet[ReceivingLine]:
+    """Food spending of the month: accepted lines of deliveries that were not voided."""
+    return ReceivingLine.objects.filter(
+        school=school,
+        accepted=True,
+        receiving__voided_at__isnull=True,
+        receiving__date__gte=month,
+        receiving__date__lte=month_end(month),
+    )
+
+
+def month_account(school: School, month: datetime.date) -> MonthAccount:
+    month = month.replace(day=1)
+    income = MealFeeIncome.objects.filter(school=school, month=month).first()
+    lines = _spent(school, month)
+    by_category = [
+        (str(FoodCategory(row["category"]).label), row["total"])
+        for row in lines.values("category").annotate(total=Sum("amount")).order_by("category")
+    ]
+    by_supplier = list(
+        lines.values("receiving__supplier_id", "receiving__supplier__name")
+        .annotate(total=Sum("amount"), n=Count("pk"))
+        .order_by("receiving__supplier__name")
+    )
+    return MonthAccount(month, income, by_category, by_supplier)
+
+
+def statement_lines(school: School, supplier_id: int, month: datetime.date):
+    return (
+        _spent(school, month)
+        .filter(receiving__supplier_id=supplier_id)
+        .select_related("receiving")
+        .order_by("receiving__date", "receiving_id", "id")
     )

@@ -34,6 +34,7 @@ from canteen.models import (
     FoodCategory,
     GapMark,
     Meal,
+    MealFeeIncome,
     MenuDish,
     MorningCheck,
     Receiving,
@@ -1057,3 +1058,40 @@ def concern_reply(*, school: School, actor, followup_id: int, reply: str) -> Fol
             summary=item.reply,
         )
         return item
+
+
+# ---------------------------------------------------------------- canteen account
+
+
+def income_set(
+    *,
+    school: School,
+    actor,
+    month: datetime.date,
+    amount: Decimal,
+    student_days: int,
+    note: str = "",
+) -> MealFeeIncome:
+    """Type in (or correct) a month's meal-fee income; the correction is in the row history."""
+    month = month.replace(day=1)
+    with transaction.atomic():
+        income, _created = MealFeeIncome.objects.select_for_update().get_or_create(
+            school=school,
+            month=month,
+            defaults={"amount": amount, "student_days": student_days, "recorded_by": actor},
+        )
+        income.amount = amount
+        income.student_days = student_days
+        income.note = note
+        income.recorded_by = actor
+        income.full_clean()
+        income.save()
+        record_event(
+            school=school,
+            actor=actor,
+            action="canteen.income.set",
+            obj=income,
+            summary=f"{month:%Y-%m}",
+            data={"amount": amount, "student_days": student_days},
+        )
+        return income

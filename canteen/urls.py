@@ -40,4 +40,7 @@ urlpatterns = [
     path("samples/dispose/", views.sample_dispose, name="sample_dispose"),
     path("ledgers/<str:kind>/", views.ledger, name="ledger"),
     path("settings/", views.settings_edit, name="settings"),
+    path("account/", views.account, name="account"),
+    path("account/<str:month>/income/", views.income_set, name="income_set"),
+    path("account/<str:month>/statements/<int:supplier>/", views.statement, name="statement"),
 ]

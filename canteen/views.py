@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from canteen import capabilities as caps
-from canteen import forms, selectors, services
+from canteen import forms, selectors, services, statements
 from canteen.ledgers import LEDGERS
 from canteen.legal import LEGAL_BASIS
 from canteen.models import FollowUp, FoodCategory, Meal, Sample, StaffMember, Supplier
@@ -728,3 +728,80 @@ def settings_edit(request: HttpRequest, school_code: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("canteen:today", school_code)
     return _form_page(request, form, _("Canteen settings"))
+
+
+# ---------------------------------------------------------------- canteen account
+
+
+def _month(value: str | None) -> datetime.date:
+    if not value:
+        return timezone.localdate().replace(day=1)
+    try:
+        return datetime.date.fromisoformat(f"{value[:7]}-01")
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+@requires(caps.ACCOUNT)
+def account(request: HttpRequest, school_code: str) -> HttpResponse:
+    month = _month(request.GET.get("month"))
+    summary = selectors.month_account(request.school, month)
+    form = forms.IncomeForm(
+        initial={"amount": summary.income.amount, "student_days": summary.income.student_days}
+        if summary.income
+        else None
+    )
+    return render(
+        request,
+        "canteen/account.html",
+        {
+            "account": summary,
+            "month": month,
+            "previous": (month - datetime.timedelta(days=1)).replace(day=1),
+            "next": selectors.month_end(month) + datetime.timedelta(days=1),
+            "form": form,
+        },
+    )
+
+
+@requires(caps.MANAGE)
+@require_POST
+def income_set(request: HttpRequest, school_code: str, month: str) -> HttpResponse:
+    first = _month(month)
+    form = forms.IncomeForm(request.POST)
+    if form.is_valid():
+        services.income_set(
+            school=request.school, actor=request.user, month=first, **form.cleaned_data
+        )
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(reverse("canteen:account", args=[school_code]) + f"?month={first:%Y-%m}")
+
+
+@requires(caps.ACCOUNT)
+def statement(request: HttpRequest, school_code: str, supplier: int, month: str) -> HttpResponse:
+    found = get_for_school(request, Supplier, pk=supplier)
+    first = _month(month)
+    fmt = request.GET.get("format")
+    if fmt in ("pdf", "xlsx"):
+        # Printed text is Chinese whatever the viewer's language.
+        with translation.override("zh-hans"):
+            snapshot = statements.statement_snapshot(request.school, found, first)
+        return report_download(
+            snapshot,
+            school=request.school,
+            fmt=fmt,
+            filename=statements.statement_number(found, first),
+        )
+    snapshot = statements.statement_snapshot(request.school, found, first)
+    return render(
+        request,
+        "canteen/statement.html",
+        {
+            "snapshot": snapshot,
+            "supplier": found,
+            "month": first,
+            "number": statements.statement_number(found, first),
+        },
+    )

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from canteen import services
-from canteen.models import CanteenDay, FollowUp, GapMark, MenuDish
+from canteen.models import CanteenDay, FollowUp, GapMark, MealFeeIncome, MenuDish
 from canteen.selectors import followup_list
 from tests.canteen.conftest import TODAY, lunch, make_kitchen, staff, supplier
 from tests.matrix import Row
@@ -97,6 +97,11 @@ def _last_week_menu(w, s):
 def _this_week_menu(w) -> bool:
     with scopes_disabled():
         return MenuDish.objects.filter(school=w.school, date__gte=_monday()).exists()
+
+
+def _statement(w, s):
+    found = supplier(w)
+    return reverse("canteen:statement", args=[s.code, TODAY().strftime("%Y-%m"), found.pk])
 
 
 ROWS = [
@@ -207,4 +212,16 @@ ROWS = [
     ),
     Row("canteen:ledger", _s("ledger", "samples"), allowed="director", denied="teacher"),
     Row("canteen:settings", _s("settings"), allowed="director", denied="cook"),
+    Row("canteen:account", _s("account"), allowed="accountant", denied="cook"),
+    Row(
+        "canteen:income_set",
+        _s("income_set", "2026-11"),
+        allowed="canteen",
+        denied="accountant",
+        method="post",
+        data={"amount": "1000.00", "student_days": "100"},
+        ok=(302,),
+        effect=_exists(MealFeeIncome, amount=1000),
+    ),
+    Row("canteen:statement", _statement, allowed="accountant", denied="cook"),
 ]

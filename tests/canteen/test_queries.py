@@ -113,6 +113,7 @@ PAGES = [
     ("staff_list", ()),
     ("supplier_list", ()),
     ("menu_week", ()),
+    ("account", ()),
     *[
         ("ledger", (k,))
         for k in ("samples", "morning", "receiving", "disinfection", "accompanied", "temperatures")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from safety import services
+from safety import selectors, services
 from safety.models import (
     Area,
     EquipmentCheck,
@@ -23,6 +23,8 @@ from safety.models import (
     InspectionStatus,
 )
 from tests.safety.conftest import finished_inspection, png_upload, soon
+from tests.safety.test_drills import drill, plan
+from tests.safety.test_duty import roster_with_shift
 
 pytestmark = pytest.mark.django_db
 ID = "440781198003150018"
@@ -310,3 +312,82 @@ def test_list_pages_run_the_same_queries_for_few_and_many_rows(world, login, che
     _many(world, 12)
     assert _count(client, url) == few
     assert few <= 12
+
+
+def test_a_gate_entry_voided_with_a_reason_is_no_longer_inside(world, login):
+    with scopes_disabled():
+        entry = services.gate_log_in(
+            school=world.school,
+            actor=world.user("guard"),
+            phone="13800138000",
+            name="张建国",
+            id_number=ID,
+            reason="送货",
+            host="李总务",
+        )
+    url = reverse("record_void", args=[world.school.code, "safety.gateentry", entry.pk])
+    assert login("guard").post(url, {"reason": "登记错误"}).status_code == 403
+    login("safety").post(url, {"reason": "重复登记"})
+    with scopes_disabled():
+        entry.refresh_from_db()
+        assert entry.void_reason == "重复登记"
+        assert not selectors.still_inside(world.school, timezone.localdate()).exists()
+    page = login("safety").get(reverse("safety:gate_register", args=[world.school.code]))
+    assert 'class="voided"' in page.content.decode()
+
+
+def test_the_director_signs_a_swap_from_the_shift_page(world, login):
+    _roster, shift = roster_with_shift(world)
+    url = reverse("safety:shift_swap", args=[world.school.code, shift.pk])
+    response = login("teacher").post(
+        url,
+        {
+            "replacement": world.user("guard").pk,
+            "replacement_phone": "13700001111",
+            "reason": "家中有事",
+        },
+    )
+    assert response.status_code == 302
+    page = login("director").get(reverse("safety:shift_detail", args=[world.school.code, shift.pk]))
+    assert "approval" in page.content.decode() and 'value="sign"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "who", "make"),
+    [
+        ("roster_list", "teacher", "roster"),
+        ("drill_list", "principal", "drill"),
+        ("emergency_plan_list", "principal", "plan"),
+    ],
+)
+def test_duty_and_drill_lists_run_the_same_queries_for_few_and_many_rows(
+    world, login, name, who, make
+):
+    def add(n):
+        for i in range(n):
+            with scopes_disabled():
+                if make == "roster":
+                    services.roster_create(
+                        school=world.school,
+                        actor=world.user("safety"),
+                        title=f"值班{i}",
+                        starts_on=timezone.localdate(),
+                        ends_on=timezone.localdate(),
+                    )
+                else:
+                    p = plan(world, kind="fire", version_title=f"预案{i}")
+                    if make == "drill":
+                        drill(world, p)
+                        services.drill_schedule_set(
+                            school=world.school,
+                            actor=world.user("safety"),
+                            year=timezone.localdate().year,
+                            month=1 + i % 12,
+                            kind="fire",
+                        )
+
+    url = reverse(f"safety:{name}", args=[world.school.code])
+    add(2)
+    few = _count(login(who), url)
+    add(10)
+    assert _count(login(who), url) == few <= 10

@@ -16,7 +16,7 @@ class LogisticsConfig(AppConfig):
     verbose_name = _("Logistics kernel")
 
     def ready(self) -> None:
-        from logistics import roles, todos  # noqa: F401  register capabilities and to-dos
+        from logistics import privacy, roles, todos  # noqa: F401  capabilities and to-dos
         from logistics.models import Attachment
         from logistics.registry import registry
 

@@ -378,3 +378,28 @@ class Notification(SchoolOwned):
 
     def __str__(self) -> str:
         return self.text
+
+
+class PersonalDataView(SchoolOwned):
+    """Who saw personal data in full (an aid application's ID number, a visitor's ID card),
+    and when: 个人信息保护法 asks that such access can be accounted for. Append-only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True)
+    what = models.CharField(_("what"), max_length=200)
+    object_type = models.CharField(_("object type"), max_length=80, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    path = models.CharField(_("page"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data view")
+        verbose_name_plural = _("personal data views")
+        indexes = [models.Index(fields=["school", "-viewed_at"], name="personaldataview_recent")]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.what}"

@@ -6,6 +6,7 @@ Django admin autodiscovers models).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -82,6 +83,8 @@ class Registry:
     document_types: dict[str, DocumentResolver] = field(default_factory=dict)
     # "canteen.sample" (model label, lower case) -> capability that may void it from its page
     voidables: dict[str, str] = field(default_factory=dict)
+    # label -> anonymise(before: date) -> records whose personal data was blanked (all schools)
+    anonymisers: dict[str, Callable[[datetime.date], int]] = field(default_factory=dict)
 
     def capability(self, code: str, label: str, roles: Iterable[str]) -> None:
         if code in self.capabilities:
@@ -120,6 +123,10 @@ class Registry:
     def voidable(self, model: type, capability: str) -> None:
         """Records of `model` (a Voidable) may be voided from their page by `capability`."""
         self.voidables[model._meta.label_lower] = capability
+
+    def anonymiser(self, label: str, anonymise: Callable[[datetime.date], int]) -> None:
+        """`manage.py anonymise_personal_data` calls it with the retention cut-off date."""
+        self.anonymisers[label] = anonymise
 
     def demo_loader(self, loader: Callable[[], None]) -> Callable[[], None]:
         """Apps add their demo records; run by `manage.py load_demo` after the accounts."""

@@ -35,6 +35,8 @@ SECRET_KEY = env(
 # Seals the audit chain (logistics/audit.py). It must not live in the database; by default it
 # is derived from SECRET_KEY, so rotating SECRET_KEY needs AUDIT_KEY set to the old derivation.
 AUDIT_KEY = env("AUDIT_KEY", default="") or f"audit:{SECRET_KEY}"
+# Personal data in records older than this is blanked by `anonymise_personal_data`.
+PERSONAL_DATA_RETENTION_YEARS = env.int("PERSONAL_DATA_RETENTION_YEARS", default=3)
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 

@@ -13,6 +13,7 @@ school_patterns = [
     path("approvals/<int:pk>/act/", views.approval_action, name="approval_action"),
     path("attachments/<uuid:uuid>/", views.attachment_download, name="attachment_download"),
     path("void/<str:label>/<int:pk>/", views.record_void, name="record_void"),
+    path("privacy/", views.privacy_log, name="privacy_log"),
     path("staff/", include("logistics.staff.urls")),
 ]
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from logistics import approvals, selectors, services
+from logistics import approvals, privacy, selectors, services
 from logistics.forms import ApprovalActionForm, StyledFormMixin
 from logistics.models import Approval, Attachment
 from logistics.registry import registry
@@ -161,3 +161,11 @@ def record_void(request: HttpRequest, school_code: str, label: str, pk: int) -> 
     else:
         messages.success(request, _("Voided. The record stays in the ledger, struck through."))
     return redirect(next_url)
+
+
+@require_GET
+@requires("privacy.view_log")
+def privacy_log(request: HttpRequest, school_code: str) -> HttpResponse:
+    """Who saw personal data in full, newest first."""
+    page = selectors.paginate(privacy.views_log(request.school), request.GET.get("page"))
+    return render(request, "logistics/privacy_log.html", {"page": page})

@@ -44,6 +44,7 @@ lint:
 	@scripts/bootstrap.sh test
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
+	@.venv/bin/bandit -c pyproject.toml -r . -q
 
 db:
 	@scripts/bootstrap.sh run

@@ -8,7 +8,7 @@ from django.db import transaction
 from logistics.models import Membership, Role, School
 from logistics.roles import sync_default_roles
 
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "demo12345"  # nosec B105  # the demo's published password (README)
 
 SCHOOLS = [
     # code, name, parent code

@@ -1,28 +1,33 @@
 """Faults: a failure in the middle of a write leaves nothing behind; a crashed worker's task
-is run again.
+is run again; the server rides out a database outage.
 
-Stopping the shared PostgreSQL under a running server is not tested here: the cluster under
-var/ serves every test run on this machine at once.
+The outage is staged on a throwaway cluster of the test's own, never the shared one under
+var/pgdata, which serves every test run on this machine at once.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
+import psycopg
 from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django_scopes import scopes_disabled
 
-from logistics.backups import connection_params, database_url, table_counts
+from logistics.backups import connection_params, database_url, pg_program, table_counts
 from logistics.models import Approval, AuditEvent, Signature
 from logistics.notices.models import Rendering
 from tests.finance.conftest import make_funds, request
 from tests.notices.helpers import fee_snapshot, published
+from tests.ops.conftest import Browser
 
 
 def _all_counts() -> dict[str, int]:
@@ -132,3 +137,77 @@ def test_a_worker_killed_while_rendering_a_long_pdf_is_retried_and_the_pdf_appea
     rendering = _rendering(notice)
     assert rendering.status == Rendering.DONE
     assert (tmp_path / "media" / rendering.file.name).read_bytes().startswith(b"%PDF")
+
+
+class PrivateCluster:
+    """A throwaway PostgreSQL cluster with its own socket under var/: stopping it disturbs no
+    one (the shared cluster serves every test run on this machine)."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="fault-pg-", dir=settings.BASE_DIR / "var"))
+        self.socket = self.dir / "run"
+        self.socket.mkdir()
+        self.as_root = os.geteuid() == 0
+        if self.as_root:  # PostgreSQL refuses to run as root
+            for path in (self.dir, self.socket):
+                shutil.chown(path, "postgres", "postgres")
+        self._pg("initdb", "-D", self.dir / "data", "-U", "postgres", "--auth=trust", "-E", "UTF8")
+
+    def _pg(self, program: str, *args) -> None:
+        command = [pg_program(program), *map(str, args)]
+        if self.as_root:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=180)
+
+    def start(self) -> None:
+        options = f"-c listen_addresses='' -k {self.socket} -c fsync=off"
+        data, log = self.dir / "data", self.dir / "server.log"
+        self._pg("pg_ctl", "-D", data, "-l", log, "-w", "-t", "120", "-o", options, "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._pg("pg_ctl", "-D", self.dir / "data", "-m", mode, "-w", "-t", "120", "stop")
+
+    def connect(self) -> psycopg.Connection:
+        return psycopg.connect(host=str(self.socket), dbname="postgres", user="postgres")
+
+    def remove(self) -> None:
+        if (self.dir / "data" / "postmaster.pid").exists():
+            self.stop("immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _health_becomes(browser: Browser, status: int, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if browser.get("/healthz").status == status:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_health_is_503_while_postgresql_is_down_and_200_again_without_a_restart(start_server):
+    cluster = PrivateCluster()
+    try:
+        cluster.start()
+        with cluster.connect() as conn:  # a committed write before the outage
+            conn.execute("CREATE TABLE ledger (note text)")
+            conn.execute("INSERT INTO ledger VALUES ('committed before the outage')")
+        server = start_server(
+            DATABASE_URL=f"postgres://postgres@/postgres?host={cluster.socket}", WORKER="false"
+        )
+        browser = Browser(server.port)
+        assert browser.get("/healthz").status == 200
+
+        cluster.stop()
+        assert _health_becomes(browser, 503), server.output
+        cluster.start()
+        assert _health_becomes(browser, 200), server.output
+
+        # The same server throughout: neither it nor any of its two workers was restarted.
+        assert server.process.poll() is None
+        assert server.output.count("Booting worker") == 2, server.output
+        with cluster.connect() as conn:
+            rows = conn.execute("SELECT note FROM ledger").fetchall()
+        assert rows == [("committed before the outage",)]
+    finally:
+        cluster.remove()

@@ -14,7 +14,14 @@ from django_scopes import scopes_disabled
 from logistics.registry import BenchPage, NavItem, Todo, registry
 from safety import capabilities as caps
 from safety import selectors
-from safety.models import GateEntry, Hazard, HazardStatus, InspectionStatus, PlannedInspection
+from safety.models import (
+    EmergencyPlan,
+    GateEntry,
+    Hazard,
+    HazardStatus,
+    InspectionStatus,
+    PlannedInspection,
+)
 
 PLAN_NOTICE_DAYS = 7
 
@@ -134,6 +141,24 @@ def gate_todo(school, user, capabilities):
         yield Todo(
             _("%(n)s visitors from earlier days were never logged out") % {"n": n},
             reverse("safety:gate", args=[school.code]),
+            n,
+        )
+
+
+@registry.todo
+def emergency_plans_todo(school, user, capabilities):
+    """Current emergency plans whose review date is past or within 30 days."""
+    if caps.MANAGE not in capabilities:
+        return
+    n = EmergencyPlan.objects.filter(
+        school=school,
+        is_current=True,
+        review_on__lte=timezone.localdate() + datetime.timedelta(days=30),
+    ).count()
+    if n:
+        yield Todo(
+            _("%(n)s emergency plans are due for review") % {"n": n},
+            reverse("safety:emergency_plan_list", args=[school.code]),
             n,
         )
 

@@ -126,3 +126,19 @@ def test_a_follow_up_is_posted_from_the_drill_page(world, login):
     )
     assert response.status_code == 302
     assert "楼梯口拥堵" in login("safety").get(url).content.decode()
+
+
+def test_a_plan_due_for_review_is_on_the_safety_officers_dashboard(world, login):
+    with scopes_disabled():
+        services.emergency_plan_add_version(
+            school=world.school,
+            actor=world.user("safety"),
+            kind="food",
+            title="食品安全预案",
+            effective_on=timezone.localdate() - datetime.timedelta(days=400),
+            review_on=timezone.localdate() + datetime.timedelta(days=10),
+        )
+    page = login("safety").get(reverse("dashboard", args=[world.school.code])).content.decode()
+    assert "1 项应急预案需要复审" in page
+    page = login("teacher").get(reverse("dashboard", args=[world.school.code])).content.decode()
+    assert "应急预案需要复审" not in page

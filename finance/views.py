@@ -78,6 +78,22 @@ def _query_without(request: HttpRequest, *names: str) -> str:
     return query.urlencode()
 
 
+def _year(request: HttpRequest) -> int | None:
+    """The school year picked on a report (?year=2022); anything else means every year."""
+    year = request.GET.get("year", "")
+    return int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+
+
+def _year_context(request: HttpRequest, year: int | None) -> dict:
+    """The year picker of a report: the school years that have funds, newest first."""
+    years = selectors.fund_years(request.school)
+    return {
+        "year": year,
+        "years": years,
+        "query": _query_without(request, "page", "format"),
+    }
+
+
 @requires(caps.REQUEST)
 def expense_list(request: HttpRequest, school_code: str) -> HttpResponse:
     form = ExpenseFilterForm(
@@ -409,7 +425,8 @@ def sign_todo(request: HttpRequest, school_code: str) -> HttpResponse:
 
 @requires(caps.VIEW)
 def fund_list(request: HttpRequest, school_code: str) -> HttpResponse:
-    funds = list(selectors.funds_with_balances(request.school)[:60])
+    year = _year(request)
+    funds = list(selectors.funds_with_balances(request.school, year)[:60])
     lines = list(selectors.budget_lines_with_usage(request.school, [f.pk for f in funds]))
     by_fund: dict[int, list] = {}
     for line in lines:
@@ -418,7 +435,9 @@ def fund_list(request: HttpRequest, school_code: str) -> HttpResponse:
     for f in funds:
         f.lines = by_fund.get(f.pk, [])
         f.balance = f.amount - f.spent - f.committed
-    return render(request, "finance/fund_list.html", {"funds": funds})
+    return render(
+        request, "finance/fund_list.html", {"funds": funds, **_year_context(request, year)}
+    )
 
 
 @requires(caps.MANAGE)
@@ -453,22 +472,6 @@ def budget_create(request: HttpRequest, school_code: str) -> HttpResponse:
 
 
 EXPORT_FORMATS = ("xlsx", "pdf")
-
-
-def _year(request: HttpRequest) -> int | None:
-    """The school year picked on a report (?year=2022); anything else means every year."""
-    year = request.GET.get("year", "")
-    return int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
-
-
-def _year_context(request: HttpRequest, year: int | None) -> dict:
-    """The year picker of a report: the school years that have funds, newest first."""
-    years = selectors.fund_years(request.school)
-    return {
-        "year": year,
-        "years": years,
-        "query": _query_without(request, "page", "format"),
-    }
 
 
 @requires(caps.VIEW)

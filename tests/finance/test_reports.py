@@ -153,3 +153,11 @@ def test_the_large_and_cash_reports_pick_a_school_year(world, login):
         assert '<option value="2022" selected>' in html and "2021" in html
         assert "year=2022&amp;format=xlsx" in html
         assert client.get(url + "?year=abc").status_code == 200
+
+
+def test_the_fund_list_picks_a_school_year(world, login):
+    _school_year_2022(world)
+    url = reverse("finance:fund_list", args=[world.school.code])
+    html = login("accountant").get(url + "?year=2021").content.decode()
+    assert "2021 公用经费" in html and "2022 公用经费" not in html
+    assert "format=xlsx" not in html

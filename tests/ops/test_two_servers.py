@@ -11,6 +11,7 @@ import threading
 
 from django_scopes import scopes_disabled
 
+from logistics.audit import verify_chain
 from logistics.demo import DEMO_PASSWORD
 from logistics.models import Approval, AuditEvent, Signature
 from tests.finance.conftest import make_funds, request
@@ -70,3 +71,5 @@ def test_the_same_step_signed_through_two_servers_at_once_is_signed_exactly_once
                 action__endswith=".signed",
             )
             assert signed_events.count() == 1
+        # The school's hash chain, appended to by both servers at once, is unbroken.
+        assert verify_chain(world.school) is None

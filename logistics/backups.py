@@ -207,6 +207,8 @@ def create_backup(out_dir: Path, *, using: str = "default") -> Path:
             tar.add(dump, arcname=DUMP)
             for rel in files:
                 tar.add(media / rel, arcname=f"{MEDIA}/{rel}")
+        # Backups hold personal data (aid applicants, ID numbers): their owner reads them only.
+        partial.chmod(0o600)
         archive = out_dir / name
         os.replace(partial, archive)  # never a half-written archive under the final name
     (out_dir / f"{name}.sha256").write_text(f"{_sha256(archive)}  {name}\n")

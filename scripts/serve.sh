@@ -30,7 +30,7 @@ if [[ "${MIGRATE:-true}" != false ]]; then
     "$PY" manage.py migrate --no-input
 fi
 
-# collectstatic post-processes every file each time (hashing, gzip, brotli): only when a
+# collectstatic post-processes every file each time (hashing, compressing): only when a
 # static source is newer than the last manifest.
 manifest="$static_root/staticfiles.json"
 if [[ ! -f "$manifest" ]] \

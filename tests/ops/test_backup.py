@@ -41,6 +41,7 @@ def test_the_demo_data_restores_with_no_row_and_no_file_lost(
     call_command("backup", dir=backups)
     archive = latest_archive(backups)
     assert (backups / f"{archive.name}.sha256").exists()
+    assert archive.stat().st_mode & 0o077 == 0  # personal data: the owner's eyes only
     with tarfile.open(archive) as tar:
         names = tar.getnames()
         manifest = json.load(tar.extractfile(MANIFEST))

@@ -9,8 +9,10 @@ from base64 import b32encode
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
 from django.db.models import Sum
 from django.test import Client, RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -66,6 +68,23 @@ def test_with_the_setting_empty_the_check_costs_no_query(world, django_assert_nu
     with django_assert_num_queries(0):
         middleware(request)  # installs request.user.is_verified
         assert middleware.process_view(request, None, (), {}) is None
+
+
+def _dashboard_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/s/sdcz/").status_code == 200
+    return len(queries)
+
+
+def test_with_the_setting_on_a_school_page_costs_one_query_more(world, login):
+    """A verified user's device (django-otp), or whether an unverified user's roles need one."""
+    principal, teacher = login("principal"), login("teacher")
+    device, _codes = enrolled(world.user("principal"))
+    before = {"principal": _dashboard_queries(principal), "teacher": _dashboard_queries(teacher)}
+    with ON:
+        assert principal.post(VERIFY, {"code": code(device, 1)}).status_code == 302
+        assert _dashboard_queries(principal) == before["principal"] + 1
+        assert _dashboard_queries(teacher) == before["teacher"] + 1
 
 
 @ON

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from types import MappingProxyType
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -24,7 +25,7 @@ def _reverse(urlconf: str, prefix: str, url_name: str, code: str | None) -> str:
     return reverse(url_name, urlconf=urlconf, args=[code] if code else [])
 
 
-def layout_urls(code: str | None) -> dict[str, str]:
+def layout_urls(code: str | None) -> MappingProxyType:
     """The links and assets of the base layout, made once per school and configuration:
     {% url %} and {% static %} cost the layout more than half a millisecond a page."""
     return _layout(
@@ -37,7 +38,9 @@ def layout_urls(code: str | None) -> dict[str, str]:
 
 
 @lru_cache(maxsize=1024)
-def _layout(urlconf: str, prefix: str, static_url: str, storage: str, code: str | None) -> dict:
+def _layout(
+    urlconf: str, prefix: str, static_url: str, storage: str, code: str | None
+) -> MappingProxyType:
     # Everything the result depends on is in the key.
     urls = {
         name: school_url(name) for name in ("home", "password_change", "logout", "set_language")
@@ -50,7 +53,8 @@ def _layout(urlconf: str, prefix: str, static_url: str, storage: str, code: str 
         "bootstrap_js": "vendor/bootstrap/bootstrap.bundle.min.js",
         "htmx_js": "vendor/htmx/htmx.min.js",
     }
-    return urls | {name: static(path) for name, path in assets.items()}
+    # Read-only: one mapping serves every request of the process.
+    return MappingProxyType(urls | {name: static(path) for name, path in assets.items()})
 
 
 def school(request: HttpRequest) -> dict:

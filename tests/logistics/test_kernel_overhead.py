@@ -48,6 +48,15 @@ def test_the_layout_and_its_switcher_add_no_query(world, login, django_assert_nu
     switcher = body[body.index('id="school-switcher"') :]
     assert switcher.index("/s/sdzx/") < switcher.index("/s/sdcz/") < switcher.index("/s/sdxx/")
     assert 'dropdown-item active" href="/s/sdcz/"' in switcher
+    # The layout's links and assets, made once per school (layout_urls), point where they did.
+    for link in (
+        'href="/static/vendor/bootstrap/bootstrap.min.css"',
+        'href="/s/sdcz/audit/"',
+        'href="/accounts/password_change/"',
+        'action="/accounts/logout/"',
+        'action="/i18n/setlang/"',
+    ):
+        assert link in body, link
 
 
 def test_an_inactive_school_leaves_the_switcher_and_answers_404(world, login):

@@ -44,6 +44,7 @@ class FinanceConfig(AppConfig):
         from logistics.registry import registry
 
         registry.document_type(services.EXPENSE_DOC, resolve_expense)
+        registry.anonymiser("finance.aid", services.aid_anonymise)
 
         register_type(
             ApprovalType(

@@ -9,6 +9,7 @@ The handler's step is signed by filing the request, as on the paper form.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -1117,3 +1118,25 @@ def aid_pay(*, school: School, actor, application_id: int) -> AidApplication:
             data={"amount": application.amount},
         )
         return application
+
+
+def aid_anonymise(before: datetime.date) -> int:
+    """Blank the ID numbers and family details of aid applications filed before `before`
+    (personal-data retention); amounts, statuses and the audit chain stay as they are."""
+    start = timezone.make_aware(datetime.datetime.combine(before, datetime.time.min))
+    total = 0
+    with transaction.atomic():
+        old = AidApplication.objects.filter(created_at__lt=start).exclude(
+            id_number="", family_situation=""
+        )
+        for school_id in old.values_list("school", flat=True).distinct():
+            count = old.filter(school=school_id).update(id_number="", family_situation="")
+            record_event(
+                school=School.objects.get(pk=school_id),
+                actor=None,
+                action="finance.aid.anonymised",
+                summary=_("%(n)s student aid applications anonymised") % {"n": count},
+                data={"before": before.isoformat(), "count": count},
+            )
+            total += count
+    return total

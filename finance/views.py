@@ -36,6 +36,7 @@ from finance.models import AidApplication, AidStatus, Expense, ExpenseStatus, Fe
 from finance.money import amount_in_words
 from logistics.approvals import ApprovalError
 from logistics.models import Approval
+from logistics.privacy import record_personal_view
 from logistics.scoping import get_for_school, requires
 from logistics.selectors import paginate
 
@@ -648,6 +649,13 @@ def _aid_for(request: HttpRequest, pk: int) -> AidApplication:
 @requires(caps.REQUEST)  # and aid handling or review, checked in _aid_for
 def aid_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
     application = _aid_for(request, pk)
+    if application.id_number or application.family_situation:
+        record_personal_view(
+            request,
+            what=_("Student aid application #%(n)s: ID number and family situation")
+            % {"n": application.pk},
+            obj=application,
+        )
     return render(
         request,
         "finance/aid_detail.html",

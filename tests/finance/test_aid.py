@@ -190,3 +190,37 @@ def test_aid_is_paid_only_after_its_publication_period_has_ended(
             with pytest.raises(ValidationError, match="公示期"):
                 services.aid_pay(**pay)
             assert AidApplication.objects.get(pk=application.pk).status == AidStatus.APPROVED
+
+
+def test_viewing_an_application_in_full_is_logged_for_the_principal(world, student, login):
+    from logistics.models import PersonalDataView
+
+    application = _apply(world, student)
+    page = login("accountant").get(reverse("finance:aid_detail", args=["sdcz", application.pk]))
+    assert "440000201201010011" in page.content.decode()
+    with scopes_disabled():
+        seen = PersonalDataView.objects.get(school=world.school)
+    assert seen.user == world.user("accountant") and str(application.pk) in seen.what
+    log = login("principal").get(reverse("privacy_log", args=["sdcz"])).content.decode()
+    assert f"#{application.pk}" in log
+
+
+def test_old_applications_lose_their_personal_data_but_keep_amounts_and_a_sound_chain(
+    world, student
+):
+    from django.core.management import call_command
+
+    from logistics.audit import verify_chain
+
+    old, recent = _apply(world, student), _apply(world, student)
+    with scopes_disabled():
+        AidApplication.objects.filter(pk=old.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=4 * 366)
+        )
+    call_command("anonymise_personal_data", years=3)
+    with scopes_disabled():
+        old.refresh_from_db()
+        recent.refresh_from_db()
+        assert (old.id_number, old.family_situation, old.amount) == ("", "", Decimal("625.00"))
+        assert recent.id_number == "440000201201010011"
+        assert verify_chain(world.school) is None

@@ -263,3 +263,16 @@ def test_nobody_resets_their_own_two_factor_sign_in(world, login):
     )
     assert "请另一位管理员" in response.content.decode()
     assert TOTPDevice.objects.filter(user=principal).exists()
+
+
+@ON
+@pytest.mark.parametrize(
+    "typed", ["", " ", "x" * 5000, "-12345", "1e309", "９９９９９９", "'; DROP TABLE x; --"]
+)
+def test_hostile_codes_are_answered_next_to_the_field(world, typed):
+    enrolled(world.user("principal"))
+    client = password_login("principal")
+    response = client.post(VERIFY, {"code": typed})
+    assert response.status_code == 200
+    assert response.context["form"].errors["code"]
+    assert client.get("/s/sdcz/")["Location"].startswith(VERIFY)

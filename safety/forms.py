@@ -19,7 +19,6 @@ from safety.models import (
     EmergencyKind,
     EmergencyPlan,
     Equipment,
-    EquipmentKind,
     ItemKind,
     PlanKind,
     Result,
@@ -159,10 +158,6 @@ class EquipmentForm(StyledFormMixin, forms.ModelForm):
         model = Equipment
         fields = ["kind", "code", "location", "model", "next_check_on", "expires_on", "is_active"]
         widgets = {"next_check_on": DATE, "expires_on": DATE}
-
-
-class EquipmentFilterForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("", "---------"), *EquipmentKind.choices], required=False)
 
 
 class GateInForm(StyledFormMixin, forms.Form):

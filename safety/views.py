@@ -26,7 +26,6 @@ from safety.forms import (
     DrillScheduleForm,
     DutyLogForm,
     EmergencyPlanForm,
-    EquipmentFilterForm,
     EquipmentForm,
     FinishForm,
     FollowUpForm,
@@ -574,14 +573,17 @@ def equipment_check(request: HttpRequest, school_code: str) -> HttpResponse:
     filters = {"kind": request.GET.get("kind", "")}
     if request.method == "POST":
         checks = []
-        for key, value in request.POST.items():
-            if key.startswith("state-") and value in ("ok", "fault"):
-                try:
-                    pk = int(key.removeprefix("state-"))
-                except ValueError:
-                    continue
+        # "The rest are in order": every listed item without a choice is recorded as checked.
+        rest_ok = bool(request.POST.get("rest_ok"))
+        for raw in request.POST.getlist("item"):
+            try:
+                pk = int(raw)
+            except ValueError:
+                continue
+            state = request.POST.get(f"state-{pk}") or ("ok" if rest_ok else "")
+            if state in ("ok", "fault"):
                 note = request.POST.get(f"note-{pk}", "")
-                checks.append(services.CheckInput(pk, value == "ok", note))
+                checks.append(services.CheckInput(pk, state == "ok", note))
         try:
             n = services.equipment_checks_record(
                 school=request.school, actor=request.user, month=month, checks=checks
@@ -599,9 +601,7 @@ def equipment_check(request: HttpRequest, school_code: str) -> HttpResponse:
             "items": items,
             "month": month,
             "filters": filters,
-            "filter_form": EquipmentFilterForm(filters),
             "kinds": EquipmentKind.choices,
-            "posted": request.POST,
         },
     )
 

@@ -223,6 +223,7 @@ def test_the_monthly_check_is_a_ticked_list(world, login):
     response = login("safety").post(
         url,
         {
+            "item": [i.pk for i in items],
             f"state-{items[0].pk}": "ok",
             f"state-{items[1].pk}": "fault",
             f"note-{items[1].pk}": "电池没电",
@@ -391,3 +392,29 @@ def test_duty_and_drill_lists_run_the_same_queries_for_few_and_many_rows(
     few = _count(login(who), url)
     add(10)
     assert _count(login(who), url) == few <= 10
+
+
+def test_the_rest_are_in_order_records_every_item_without_a_choice(world, login):
+    with scopes_disabled():
+        items = [
+            services.equipment_save(
+                school=world.school,
+                actor=world.user("safety"),
+                kind=EquipmentKind.CAMERA,
+                code=f"SXT-{i}",
+                location="校门",
+            )
+            for i in range(3)
+        ]
+    login("safety").post(
+        reverse("safety:equipment_check", args=[world.school.code]),
+        {
+            "item": [i.pk for i in items],
+            f"state-{items[0].pk}": "fault",
+            f"note-{items[0].pk}": "画面模糊",
+            "rest_ok": "1",
+        },
+    )
+    with scopes_disabled():
+        ok = dict(EquipmentCheck.objects.values_list("equipment_id", "ok"))
+    assert ok == {items[0].pk: False, items[1].pk: True, items[2].pk: True}

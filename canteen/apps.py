@@ -34,6 +34,7 @@ class CanteenConfig(AppConfig):
             (models.Disinfection, capabilities.RECORD),
             (models.TemperatureLog, capabilities.RECORD),
             (models.AccompaniedMeal, capabilities.ACCOMPANY),
+            (models.Complaint, capabilities.MANAGE),
         ):
             registry.voidable(model, capability)
         notices.register()

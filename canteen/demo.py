@@ -132,6 +132,20 @@ def load_canteen_demo() -> None:
         sample_ids=list(old.values_list("pk", flat=True)),
         now=_at(today, 6, 30),
     )
+    complaint = services.complaint_record(
+        school=school,
+        actor=users["director"],
+        received_on=today - datetime.timedelta(days=COMPLAINT_DAY - 1),
+        channel="phone",
+        content="家长来电：孩子反映午餐红烧肉太咸",
+    )
+    services.complaint_reply(
+        school=school,
+        actor=canteen,
+        complaint_id=complaint.pk,
+        reply="已核实并调整用盐量，已电话回复家长",
+        closed_on=complaint.received_on + datetime.timedelta(days=2),
+    )
     _notices(school, users, today)
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from canteen import selectors
 from canteen.models import (
     CanteenSettings,
+    Complaint,
     DisinfectionMethod,
     Equipment,
     FoodCategory,
@@ -352,3 +353,11 @@ class IncomeForm(StyledFormMixin, forms.Form):
     )
     student_days = forms.IntegerField(label=_("student-days served"), min_value=0)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+class ComplaintForm(StyledFormMixin, forms.Form):
+    received_on = forms.DateField(label=_("received on"), widget=DATE, initial=timezone.localdate)
+    channel = forms.ChoiceField(label=_("channel"), choices=Complaint.Channel.choices)
+    content = forms.CharField(
+        label=_("complaint"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )

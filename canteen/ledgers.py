@@ -272,6 +272,34 @@ def _temperature_row(t) -> dict[str, Any]:
     }
 
 
+def _complaint_columns() -> list[Column]:
+    return [
+        Column("date", _("Date"), "date"),
+        Column("channel", _("Channel")),
+        Column("content", _("Complaint")),
+        Column("recorder", _("Recorded by")),
+        Column("reply", _("Reply")),
+        Column("handler", _("Handled by")),
+        Column("closed", _("Closed on"), "date"),
+        Column("days", _("Days to close")),
+        Column("remark", _("Remarks")),
+    ]
+
+
+def _complaint_row(c) -> dict[str, Any]:
+    return {
+        "date": c.received_on,
+        "channel": c.get_channel_display(),
+        "content": c.content,
+        "recorder": _who(c.recorded_by),
+        "reply": c.reply,
+        "handler": _who(c.replied_by),
+        "closed": c.closed_on,
+        "days": "" if c.days_to_close is None else str(c.days_to_close),
+        "remark": _remark(c),
+    }
+
+
 LEDGERS: dict[str, Ledger] = {
     ledger.code: ledger
     for ledger in (
@@ -323,6 +351,14 @@ LEDGERS: dict[str, Ledger] = {
             _temperature_columns,
             selectors.temperatures_between,
             _temperature_row,
+        ),
+        Ledger(
+            "complaints",
+            gettext_lazy("Complaint ledger"),
+            LEGAL_BASIS["complaint"],
+            _complaint_columns,
+            selectors.complaints_between,
+            _complaint_row,
         ),
     )
 }

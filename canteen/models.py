@@ -696,3 +696,51 @@ class MealFeeIncome(SchoolOwned):
                 condition=Q(amount__gte=0, month__day=1), name="mealfeeincome_valid"
             ),
         ]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class Complaint(SchoolOwned, Voidable):
+    """投诉: what came in, by which channel, the reply and how long it took to close."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        MAILBOX = "mailbox", _("Suggestion box")
+        ONLINE = "online", _("Online message")
+        IN_PERSON = "in_person", _("In person")
+        COMMITTEE = "committee", _("Through the committee")
+
+    received_on = models.DateField(_("received on"))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    content = models.CharField(_("complaint"), max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reply = models.CharField(_("reply"), max_length=300, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta(Voidable.Meta):
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True)
+                | (~Q(reply="") & Q(closed_on__gte=F("received_on"))),
+                name="complaint_closed_with_reply",
+            ),
+        ]
+
+    @property
+    def days_to_close(self) -> int | None:
+        return (self.closed_on - self.received_on).days if self.closed_on else None

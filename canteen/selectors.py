@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from canteen.models import (
     AccompaniedMeal,
     CanteenDay,
+    Complaint,
     DishRating,
     Disinfection,
     FollowUp,
@@ -395,4 +396,20 @@ def statement_lines(school: School, supplier_id: int, month: datetime.date):
         .filter(receiving__supplier_id=supplier_id)
         .select_related("receiving")
         .order_by("receiving__date", "receiving_id", "id")
+    )
+
+
+def complaint_list(school: School) -> QuerySet[Complaint]:
+    return (
+        Complaint.objects.filter(school=school)
+        .select_related("recorded_by", "replied_by")
+        .order_by(F("closed_on").asc(nulls_first=True), "-received_on", "-id")
+    )
+
+
+def complaints_between(school, start, end) -> QuerySet[Complaint]:
+    return (
+        Complaint.objects.filter(school=school, received_on__gte=start, received_on__lte=end)
+        .select_related("recorded_by", "replied_by")
+        .order_by("received_on", "id")
     )

@@ -26,6 +26,7 @@ from canteen.models import (
     AccompaniedMeal,
     CanteenDay,
     CanteenSettings,
+    Complaint,
     DishRating,
     Disinfection,
     DisinfectionMethod,
@@ -1095,3 +1096,57 @@ def income_set(
             data={"amount": amount, "student_days": student_days},
         )
         return income
+
+
+# ---------------------------------------------------------------- complaints
+
+
+def complaint_record(
+    *, school: School, actor, received_on: datetime.date, channel: str, content: str
+) -> Complaint:
+    with transaction.atomic():
+        complaint = Complaint(
+            school=school,
+            received_on=received_on,
+            channel=channel,
+            content=content.strip(),
+            recorded_by=actor,
+        )
+        complaint.full_clean()
+        complaint.save()
+        record_event(
+            school=school,
+            actor=actor,
+            action="canteen.complaint.received",
+            obj=complaint,
+            summary=complaint.content,
+        )
+        return complaint
+
+
+def complaint_reply(
+    *, school: School, actor, complaint_id: int, reply: str, closed_on: datetime.date | None = None
+) -> Complaint:
+    """Answer and close a complaint; the time to close is counted from the day it came in."""
+    if not reply.strip():
+        raise ValidationError({"reply": _("Write the reply.")})
+    with transaction.atomic():
+        complaint = Complaint.objects.select_for_update().get(pk=complaint_id, school=school)
+        if complaint.closed_on is not None:
+            raise ValidationError(_("This complaint is already closed."))
+        closed_on = closed_on or timezone.localdate()
+        if closed_on < complaint.received_on:
+            raise ValidationError({"closed_on": _("A complaint closes after it came in.")})
+        complaint.reply = reply.strip()[:300]
+        complaint.replied_by = actor
+        complaint.closed_on = closed_on
+        complaint.save(update_fields=["reply", "replied_by", "closed_on"])
+        record_event(
+            school=school,
+            actor=actor,
+            action="canteen.complaint.closed",
+            obj=complaint,
+            summary=complaint.reply,
+            data={"days": complaint.days_to_close},
+        )
+        return complaint

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canteen import capabilities as caps
-from canteen.models import CanteenDay, FollowUp, MenuDish, Sample, StaffMember, Supplier
+from canteen.models import CanteenDay, Complaint, FollowUp, MenuDish, Sample, StaffMember, Supplier
 from canteen.services import WARNING_DAYS
 from logistics.models import School
 from logistics.registry import BenchPage, NavItem, Todo, registry
@@ -61,6 +61,11 @@ def canteen_todos(school, user, capabilities):
             ),
             review=_count(CanteenDay.objects.filter(school=school, status=CanteenDay.CLOSED)),
             unanswered=_count(FollowUp.objects.filter(school=school, replied_at__isnull=True)),
+            complaints=_count(
+                Complaint.objects.filter(
+                    school=school, closed_on__isnull=True, voided_at__isnull=True
+                )
+            ),
             overdue=_count(
                 FollowUp.objects.filter(school=school, replied_at__isnull=True, deadline__lt=today)
             ),
@@ -72,6 +77,7 @@ def canteen_todos(school, user, capabilities):
             "disposable",
             "review",
             "unanswered",
+            "complaints",
             "overdue",
         )
         .get()
@@ -119,6 +125,13 @@ def canteen_todos(school, user, capabilities):
             "danger",
             _("%(n)s committee concerns wait for a reply"),
             reverse("canteen:followup_list", args=[code]),
+        ),
+        (
+            caps.REPLY,
+            "complaints",
+            "danger",
+            _("%(n)s complaints wait for a reply"),
+            reverse("canteen:complaint_list", args=[code]),
         ),
         (
             caps.VIEW,

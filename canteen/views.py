@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from canteen import capabilities as caps
 from canteen import forms, selectors, services, statements
 from canteen.ledgers import LEDGERS
 from canteen.legal import LEGAL_BASIS
-from canteen.models import FollowUp, FoodCategory, Meal, Sample, StaffMember, Supplier
+from canteen.models import Complaint, FollowUp, FoodCategory, Meal, Sample, StaffMember, Supplier
 from logistics.notices.reports import report_download
 from logistics.scoping import get_for_school, requires
 from logistics.selectors import paginate
@@ -805,3 +805,44 @@ def statement(request: HttpRequest, school_code: str, supplier: int, month: str)
             "number": statements.statement_number(found, first),
         },
     )
+
+
+# ---------------------------------------------------------------- complaints
+
+
+@requires(caps.VIEW)
+def complaint_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = forms.ComplaintForm(request.POST or None)
+    if request.method == "POST":
+        if caps.MANAGE not in request.capabilities:
+            raise PermissionDenied
+        if form.is_valid():
+            services.complaint_record(
+                school=request.school, actor=request.user, **form.cleaned_data
+            )
+            messages.success(request, _("Complaint recorded."))
+            return redirect("canteen:complaint_list", school_code)
+    page = paginate(selectors.complaint_list(request.school), request.GET.get("page"))
+    return render(
+        request,
+        "canteen/complaint_list.html",
+        {"page": page, "form": form, "basis": LEGAL_BASIS["complaint"]},
+    )
+
+
+@requires(caps.REPLY)
+@require_POST
+def complaint_reply(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    complaint = get_for_school(request, Complaint, pk=pk)
+    try:
+        services.complaint_reply(
+            school=request.school,
+            actor=request.user,
+            complaint_id=complaint.pk,
+            reply=request.POST.get("reply", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Reply sent."))
+    return redirect("canteen:complaint_list", school_code)

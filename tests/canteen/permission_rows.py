@@ -6,7 +6,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from canteen import services
-from canteen.models import CanteenDay, FollowUp, GapMark, MealFeeIncome, MenuDish
+from canteen.models import CanteenDay, Complaint, FollowUp, GapMark, MealFeeIncome, MenuDish
 from canteen.selectors import followup_list
 from tests.canteen.conftest import TODAY, lunch, make_kitchen, staff, supplier
 from tests.matrix import Row
@@ -97,6 +97,18 @@ def _last_week_menu(w, s):
 def _this_week_menu(w) -> bool:
     with scopes_disabled():
         return MenuDish.objects.filter(school=w.school, date__gte=_monday()).exists()
+
+
+def _complaint(w, s):
+    with scopes_disabled():
+        item = services.complaint_record(
+            school=s,
+            actor=w.user("director"),
+            received_on=TODAY(),
+            channel="phone",
+            content="饭凉",
+        )
+    return reverse("canteen:complaint_reply", args=[s.code, item.pk])
 
 
 def _statement(w, s):
@@ -224,4 +236,15 @@ ROWS = [
         effect=_exists(MealFeeIncome, amount=1000),
     ),
     Row("canteen:statement", _statement, allowed="accountant", denied="cook"),
+    Row("canteen:complaint_list", _s("complaint_list"), allowed="committee", denied="teacher"),
+    Row(
+        "canteen:complaint_reply",
+        _complaint,
+        allowed="canteen",
+        denied="committee",
+        method="post",
+        data={"reply": "已加热保温"},
+        ok=(302,),
+        effect=_exists(Complaint, reply="已加热保温"),
+    ),
 ]

@@ -95,6 +95,16 @@ def _more(world, kitchen, n: int, tag: str) -> None:
                 licence_expires=TODAY(),
                 categories=["fruit"],
             )
+            complaint = services.complaint_record(
+                school=school,
+                actor=canteen,
+                received_on=TODAY(),
+                channel="phone",
+                content=f"{tag}投诉{i}",
+            )
+            services.complaint_reply(
+                school=school, actor=canteen, complaint_id=complaint.pk, reply="已处理"
+            )
             day = TODAY() - datetime.timedelta(days=10 + i + (0 if tag == "A" else 20))
             for key in ("meal:breakfast", "meal:lunch", "meal:dinner", "temperature"):
                 services.gap_mark(school=school, actor=canteen, date=day, key=key, reason="假")
@@ -114,9 +124,18 @@ PAGES = [
     ("supplier_list", ()),
     ("menu_week", ()),
     ("account", ()),
+    ("complaint_list", ()),
     *[
         ("ledger", (k,))
-        for k in ("samples", "morning", "receiving", "disinfection", "accompanied", "temperatures")
+        for k in (
+            "samples",
+            "morning",
+            "receiving",
+            "disinfection",
+            "accompanied",
+            "temperatures",
+            "complaints",
+        )
     ],
 ]
 

@@ -289,3 +289,26 @@ def test_the_menu_is_typed_one_dish_a_line_with_grams(world, login):
     )
     page = client.get(url("menu_week", world), {"week": TODAY().isoformat()}).content.decode()
     assert "米饭（150g）" in page and "红烧鱼" in page
+
+
+def test_a_complaint_is_recorded_answered_and_its_days_to_close_counted(world, login):
+    from canteen.models import Complaint
+
+    login("director").post(
+        url("complaint_list", world),
+        {
+            "received_on": (TODAY() - datetime.timedelta(days=2)).isoformat(),
+            "channel": "phone",
+            "content": "汤太淡",
+        },
+    )
+    with scopes_disabled():
+        complaint = Complaint.objects.get()
+    client = login("canteen")
+    client.post(url("complaint_reply", world, complaint.pk), {"reply": ""})
+    with scopes_disabled():
+        assert Complaint.objects.get().closed_on is None
+    client.post(url("complaint_reply", world, complaint.pk), {"reply": "已调整"})
+    with scopes_disabled():
+        assert Complaint.objects.get().days_to_close == 2
+    assert "2 天内办结" in client.get(url("complaint_list", world)).content.decode()

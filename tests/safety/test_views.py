@@ -22,7 +22,7 @@ from safety.models import (
     Inspection,
     InspectionStatus,
 )
-from tests.safety.conftest import finished_inspection, png_upload, soon
+from tests.safety.conftest import clean_png, finished_inspection, png_upload, soon
 from tests.safety.test_drills import drill, plan
 from tests.safety.test_duty import roster_with_shift
 
@@ -418,3 +418,25 @@ def test_the_rest_are_in_order_records_every_item_without_a_choice(world, login)
     with scopes_disabled():
         ok = dict(EquipmentCheck.objects.values_list("equipment_id", "ok"))
     assert ok == {items[0].pk: False, items[1].pk: True, items[2].pk: True}
+
+
+def test_inspection_and_hazard_pages_do_not_grow_with_items_or_photos(world, login, checklists):
+    small = finished_inspection(world, checklists, area=Area.WATER)  # 4 items
+    large = finished_inspection(world, checklists, area=Area.FIRE)  # 6 items, photos
+    code = world.school.code
+    client = login("principal")
+    assert _count(client, reverse("safety:inspection_detail", args=[code, small.pk])) == _count(
+        client, reverse("safety:inspection_detail", args=[code, large.pk])
+    )
+    with scopes_disabled():
+        one, two = Hazard.objects.order_by("id")[:2]
+        services.hazard_rectify(
+            school=world.school,
+            actor=world.user("director"),
+            hazard=two,
+            rectification="已整改",
+            evidence=[clean_png(), clean_png()],
+        )
+    assert _count(client, reverse("safety:hazard_detail", args=[code, one.pk])) == _count(
+        client, reverse("safety:hazard_detail", args=[code, two.pk])
+    )

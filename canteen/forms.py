@@ -21,6 +21,7 @@ from canteen.models import (
     StaffMember,
     Supplier,
 )
+from canteen.services import NATIONAL
 from logistics.attachments import AttachmentField
 from logistics.forms import StyledFormMixin
 
@@ -61,6 +62,13 @@ class SettingsForm(StyledFormMixin, forms.ModelForm):
             "retention_farm_months",
             "warning_days",
         ]
+
+    def clean(self):
+        data = super().clean()
+        for field, minimum in NATIONAL.items():
+            if data.get(field) is not None and data[field] < minimum:
+                self.add_error(field, _("The national rule is at least %(n)s.") % {"n": minimum})
+        return data
 
 
 class StaffForm(StyledFormMixin, forms.ModelForm):

@@ -93,8 +93,10 @@ def sample_meal(request: HttpRequest, school_code: str, day: str, meal: str) -> 
     settings = services.settings_for(request.school)
     me = _my_staff(request)
     initial = {"sampler": me} if me else {}
-    reviewer = next(
-        (s for s, _c in board.staff if s.position in ("manager", "safety") and s != me), None
+    # The checker defaults to the manager or food-safety officer, else anyone else on duty.
+    others = [s for s, _c in board.staff if s != me]
+    reviewer = next((s for s in others if s.position in ("manager", "safety")), None) or next(
+        iter(others), None
     )
     if reviewer:
         initial["reviewer"] = reviewer

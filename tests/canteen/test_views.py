@@ -312,3 +312,21 @@ def test_a_complaint_is_recorded_answered_and_its_days_to_close_counted(world, l
     with scopes_disabled():
         assert Complaint.objects.get().days_to_close == 2
     assert "2 天内办结" in client.get(url("complaint_list", world)).content.decode()
+
+
+def test_a_setting_below_the_national_rule_is_refused_beside_its_field(world, login):
+    from canteen.forms import SettingsForm
+
+    data = {f: "" for f in SettingsForm.Meta.fields}
+    with scopes_disabled():
+        current = services.settings_for(world.school)
+    for field in SettingsForm.Meta.fields:
+        value = getattr(current, field)
+        data[field] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+    response = login("director").post(url("settings", world), data | {"sample_hours": "24"})
+    assert response.status_code == 200
+    assert "国家规定至少为 48" in response.content.decode()
+    response = login("director").post(url("settings", world), data | {"sample_hours": "72"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert services.settings_for(world.school).sample_hours == 72

@@ -109,7 +109,6 @@ def inspection_items(inspection: Inspection) -> list[InspectionItem]:
 def hazards(
     school: School,
     user,
-    capabilities: frozenset[str],
     filters: dict[str, str] | None = None,
     *,
     see_all: bool,

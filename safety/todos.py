@@ -168,16 +168,10 @@ registry.nav_item(NavItem(gettext_lazy("Hazards"), "safety:hazard_list", caps.RE
 registry.nav_item(NavItem(gettext_lazy("Gate"), "safety:gate", caps.GATE, order=42))
 registry.nav_item(NavItem(gettext_lazy("Duty rosters"), "safety:roster_list", caps.DUTY, order=43))
 
-for name, path in [
-    ("safety: hazards", "hazards/"),
-    ("safety: inspections", ""),
-    ("safety: equipment", "equipment/"),
-    ("safety: gate register", "gate/register/"),
+for name, path, capability in [
+    ("safety: hazards", "hazards/", caps.VIEW),
+    ("safety: inspections", "", caps.VIEW),
+    ("safety: equipment", "equipment/", caps.VIEW),
+    ("safety: gate register", "gate/register/", caps.GATE),
 ]:
-    registry.bench_page(
-        BenchPage(
-            name,
-            lambda s, p=path: f"/s/{s.code}/safety/{p}",
-            caps.VIEW if "gate" not in path else caps.GATE,
-        )
-    )
+    registry.bench_page(BenchPage(name, lambda s, p=path: f"/s/{s.code}/safety/{p}", capability))

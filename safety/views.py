@@ -370,9 +370,7 @@ def plan_create(request: HttpRequest, school_code: str) -> HttpResponse:
 def hazard_list(request: HttpRequest, school_code: str) -> HttpResponse:
     filters = {k: request.GET.get(k, "") for k in ("state", "area", "mine")}
     see_all = caps.VIEW in request.capabilities
-    qs = selectors.hazards(
-        request.school, request.user, request.capabilities, filters, see_all=see_all
-    )
+    qs = selectors.hazards(request.school, request.user, filters, see_all=see_all)
     page = paginate(qs, request.GET.get("page"))
     return render(
         request,

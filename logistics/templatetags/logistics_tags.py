@@ -71,3 +71,11 @@ def void_form(context, record):
         "school": context.get("school"),
         "next": request.get_full_path(),
     }
+
+
+@register.simple_tag(takes_context=True)
+def page_link(context, number: int) -> str:
+    """?<the current filters>&page=<number>: paging keeps what the list was filtered by."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return "?" + query.urlencode()

@@ -35,6 +35,7 @@ class CanteenConfig(AppConfig):
             (models.TemperatureLog, capabilities.RECORD),
             (models.AccompaniedMeal, capabilities.ACCOMPANY),
             (models.Complaint, capabilities.MANAGE),
+            (models.WasteRecord, capabilities.RECORD),
         ):
             registry.voidable(model, capability)
         notices.register()

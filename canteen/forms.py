@@ -16,10 +16,12 @@ from canteen.models import (
     DisinfectionMethod,
     Equipment,
     FoodCategory,
+    Meal,
     MenuDish,
     MorningCheck,
     StaffMember,
     Supplier,
+    WasteRecord,
 )
 from canteen.services import NATIONAL
 from logistics.attachments import AttachmentField
@@ -368,4 +370,20 @@ class ComplaintForm(StyledFormMixin, forms.Form):
     channel = forms.ChoiceField(label=_("channel"), choices=Complaint.Channel.choices)
     content = forms.CharField(
         label=_("complaint"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class WasteForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=WasteRecord.Kind.choices)
+    meal = forms.ChoiceField(
+        label=_("meal"), choices=[("", "---------"), *Meal.choices], required=False
+    )
+    kg = forms.DecimalField(
+        label=_("weight (kg)"), max_digits=8, decimal_places=1, min_value=Decimal("0.1")
+    )
+    hauler = forms.CharField(
+        label=_("licensed hauler"),
+        max_length=60,
+        required=False,
+        help_text=_("For a collection of kitchen waste or oil."),
     )

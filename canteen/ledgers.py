@@ -300,6 +300,30 @@ def _complaint_row(c) -> dict[str, Any]:
     }
 
 
+def _waste_columns() -> list[Column]:
+    return [
+        Column("date", _("Date"), "date"),
+        Column("meal", _("Meal")),
+        Column("kind", _("Kind")),
+        Column("kg", _("Weight (kg)")),
+        Column("hauler", _("Licensed hauler")),
+        Column("recorder", _("Recorded by")),
+        Column("remark", _("Remarks")),
+    ]
+
+
+def _waste_row(w) -> dict[str, Any]:
+    return {
+        "date": w.date,
+        "meal": w.get_meal_display(),
+        "kind": w.get_kind_display(),
+        "kg": str(w.kg),
+        "hauler": w.hauler,
+        "recorder": _who(w.recorded_by),
+        "remark": _remark(w),
+    }
+
+
 LEDGERS: dict[str, Ledger] = {
     ledger.code: ledger
     for ledger in (
@@ -359,6 +383,14 @@ LEDGERS: dict[str, Ledger] = {
             _complaint_columns,
             selectors.complaints_between,
             _complaint_row,
+        ),
+        Ledger(
+            "waste",
+            gettext_lazy("Kitchen waste ledger"),
+            LEGAL_BASIS["waste"],
+            _waste_columns,
+            selectors.waste_between,
+            _waste_row,
         ),
     )
 }

@@ -744,3 +744,39 @@ class Complaint(SchoolOwned, Voidable):
     @property
     def days_to_close(self) -> int | None:
         return (self.closed_on - self.received_on).days if self.closed_on else None
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class WasteRecord(SchoolOwned, Voidable):
+    """餐厨废弃物: leftovers weighed per meal, and each collection by a licensed hauler."""
+
+    class Kind(models.TextChoices):
+        LEFTOVERS = "leftovers", _("Leftover food")
+        KITCHEN = "kitchen", _("Kitchen waste collected")
+        OIL = "oil", _("Waste oil collected")
+
+    date = models.DateField(_("date"))
+    meal = models.CharField(_("meal"), max_length=10, choices=Meal.choices, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kg = models.DecimalField(_("weight (kg)"), max_digits=8, decimal_places=1)
+    hauler = models.CharField(_("licensed hauler"), max_length=60, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta(Voidable.Meta):
+        verbose_name = _("waste record")
+        verbose_name_plural = _("waste records")
+        ordering = ["date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kg__gt=0), name="waste_kg_positive"),
+            # A collection names who took it away; leftovers are weighed per meal.
+            models.CheckConstraint(
+                condition=Q(kind="leftovers", hauler="") & ~Q(meal="")
+                | (~Q(kind="leftovers") & ~Q(hauler="")),
+                name="waste_kind_fields",
+            ),
+        ]

@@ -34,6 +34,7 @@ from canteen.models import (
     Supplier,
     SupplierList,
     TemperatureLog,
+    WasteRecord,
 )
 from logistics.models import School
 
@@ -412,4 +413,12 @@ def complaints_between(school, start, end) -> QuerySet[Complaint]:
         Complaint.objects.filter(school=school, received_on__gte=start, received_on__lte=end)
         .select_related("recorded_by", "replied_by")
         .order_by("received_on", "id")
+    )
+
+
+def waste_between(school, start, end) -> QuerySet[WasteRecord]:
+    return (
+        WasteRecord.objects.filter(school=school, date__gte=start, date__lte=end)
+        .select_related("recorded_by")
+        .order_by("date", "id")
     )

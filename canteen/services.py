@@ -46,6 +46,7 @@ from canteen.models import (
     SupplierList,
     SupplierListEntry,
     TemperatureLog,
+    WasteRecord,
 )
 from logistics import approvals
 from logistics.approvals import Step
@@ -1150,3 +1151,48 @@ def complaint_reply(
             data={"days": complaint.days_to_close},
         )
         return complaint
+
+
+# ---------------------------------------------------------------- kitchen waste
+
+
+def waste_record(
+    *,
+    school: School,
+    actor,
+    date: datetime.date,
+    kind: str,
+    kg: Decimal,
+    meal: str = "",
+    hauler: str = "",
+) -> WasteRecord:
+    """Leftovers per meal; a collection of kitchen waste or oil names its licensed hauler."""
+    if kind == WasteRecord.Kind.LEFTOVERS:
+        if not meal:
+            raise ValidationError({"meal": _("Leftovers are weighed per meal.")})
+        hauler = ""
+    elif not hauler.strip():
+        raise ValidationError({"hauler": _("Name the licensed hauler who collected it.")})
+    else:
+        meal = ""
+    with transaction.atomic():
+        _ensure_open(school, date)
+        record = WasteRecord(
+            school=school,
+            date=date,
+            meal=meal,
+            kind=kind,
+            kg=kg,
+            hauler=hauler.strip(),
+            recorded_by=actor,
+        )
+        record.full_clean()
+        record.save()
+        record_event(
+            school=school,
+            actor=actor,
+            action="canteen.waste.recorded",
+            obj=record,
+            summary=f"{WasteRecord.Kind(kind).label} {kg} kg",
+        )
+        return record

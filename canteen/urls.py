@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("day/<str:day>/<str:meal>/accompanied/", views.accompanied_new, name="accompanied_new"),
     path("day/<str:day>/morning/", views.morning_new, name="morning_new"),
+    path("day/<str:day>/waste/", views.waste_new, name="waste_new"),
     path("day/<str:day>/mark/", views.gap_mark, name="gap_mark"),
     path("day/<str:day>/close/", views.day_close, name="day_close"),
     path("day/<str:day>/sign/", views.day_sign, name="day_sign"),

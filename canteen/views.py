@@ -848,3 +848,21 @@ def complaint_reply(request: HttpRequest, school_code: str, pk: int) -> HttpResp
     else:
         messages.success(request, _("Reply sent."))
     return redirect("canteen:complaint_list", school_code)
+
+
+@requires(caps.RECORD)
+def waste_new(request: HttpRequest, school_code: str, day: str) -> HttpResponse:
+    date = _day(day)
+    form = forms.WasteForm(request.POST or None, initial={"meal": request.GET.get("meal", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.waste_record(
+                school=request.school, actor=request.user, date=date, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Waste recorded."))
+            return redirect(_today_url(request, date))
+    title = _("Kitchen waste and leftovers, %(date)s") % {"date": date.isoformat()}
+    return _form_page(request, form, title, LEGAL_BASIS["waste"])

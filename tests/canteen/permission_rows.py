@@ -6,7 +6,15 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from canteen import services
-from canteen.models import CanteenDay, Complaint, FollowUp, GapMark, MealFeeIncome, MenuDish
+from canteen.models import (
+    CanteenDay,
+    Complaint,
+    FollowUp,
+    GapMark,
+    MealFeeIncome,
+    MenuDish,
+    WasteRecord,
+)
 from canteen.selectors import followup_list
 from tests.canteen.conftest import TODAY, lunch, make_kitchen, staff, supplier
 from tests.matrix import Row
@@ -246,5 +254,15 @@ ROWS = [
         data={"reply": "已加热保温"},
         ok=(302,),
         effect=_exists(Complaint, reply="已加热保温"),
+    ),
+    Row(
+        "canteen:waste_new",
+        _s("waste_new", DAY),
+        allowed="cook",
+        denied="committee",
+        method="post",
+        data={"kind": "kitchen", "kg": "30", "hauler": "石道环卫公司"},
+        ok=(302,),
+        effect=_exists(WasteRecord, hauler="石道环卫公司"),
     ),
 ]

@@ -95,6 +95,14 @@ def _more(world, kitchen, n: int, tag: str) -> None:
                 licence_expires=TODAY(),
                 categories=["fruit"],
             )
+            services.waste_record(
+                school=school,
+                actor=canteen,
+                date=TODAY(),
+                kind="leftovers",
+                meal="lunch",
+                kg=Decimal("10"),
+            )
             complaint = services.complaint_record(
                 school=school,
                 actor=canteen,

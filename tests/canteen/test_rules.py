@@ -620,3 +620,34 @@ def test_statutory_records_are_voided_never_deleted(world, kitchen):
         ReceivingLine.objects.filter(receiving=receiving).delete()
     # A voided sample frees its dish for the re-entered one.
     assert _samples(world, kitchen, dishes=[sample.dish])[0].pk != sample.pk
+
+
+def test_leftovers_are_weighed_per_meal_and_a_collection_names_its_hauler(world):
+    actor = world.user("cook")
+    with pytest.raises(ValidationError) as exc:
+        services.waste_record(
+            school=world.school, actor=actor, date=TODAY(), kind="leftovers", kg=Decimal("12.5")
+        )
+    assert "meal" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        services.waste_record(
+            school=world.school, actor=actor, date=TODAY(), kind="kitchen", kg=Decimal("40")
+        )
+    assert "hauler" in exc.value.message_dict
+    services.waste_record(
+        school=world.school,
+        actor=actor,
+        date=TODAY(),
+        kind="leftovers",
+        meal="lunch",
+        kg=Decimal("12.5"),
+    )
+    collected = services.waste_record(
+        school=world.school,
+        actor=actor,
+        date=TODAY(),
+        kind="kitchen",
+        kg=Decimal("40"),
+        hauler="石道环卫公司",
+    )
+    assert collected.meal == ""

@@ -174,11 +174,12 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 # Reverse proxies (IPs or networks) whose X-Forwarded-For is believed; empty: REMOTE_ADDR.
 TRUSTED_PROXIES = [ip_network(p, strict=False) for p in env("TRUSTED_PROXIES")]
 
+# The cache (throttle counters among others) is shared by every web process: a PostgreSQL
+# table by default, Redis when REDIS_URL is set (e.g. redis://cache.lan:6379/0).
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "cache_entries",
-    }
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if (REDIS_URL := env.str("REDIS_URL", default=""))
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_entries"}
 }
 
 SESSION_COOKIE_AGE = env("SESSION_AGE_HOURS") * 3600
@@ -224,7 +225,23 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "staticfiles")
 STORAGES = {
     # Uploaded photos and scans live outside the static tree and are served only through
     # the attachment view, which checks the school and the capability.
+    # With S3_BUCKET set they go to S3-compatible object storage (django-storages) instead,
+    # private: the attachment view streams them, no public or signed URL is handed out.
     "default": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("S3_SECRET_KEY", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if (S3_BUCKET := env.str("S3_BUCKET", default=""))
+    else {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")},
     },

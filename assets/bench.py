@@ -6,20 +6,26 @@ row-history triggers are skipped for generated rows, as finance's seeder does.
 
 from __future__ import annotations
 
+import io
 import random
+import time
 
 import pgtrigger
-from django.db import connection
+from django.db import connection, transaction
+from django_scopes import scopes_disabled
+from openpyxl import Workbook
 
 from assets import services
 from assets.models import Category, StockItem
+from assets.registers import HEADERS, read_xlsx
 from logistics.bench import bench_user
+from logistics.models import School
 from logistics.registry import registry
 
 # Register lines per member school. The issue asks for 50,000 (1.5 million in 30 schools);
-# the three trigram indexes (fastupdate off) make that about 16 s per school here, so
-# `make bench` seeds 10,000 (300,000 lines), about 3 s per school.
-PER_SCHOOL = 10_000
+# seeding that took about 2.5 s per school here (with the trigram indexes' pending lists
+# merged at the end), so the full 1.5 million lines are seeded.
+PER_SCHOOL = 50_000
 STOCK_ITEMS = 40
 MOVES_PER_ITEM = 25
 REPAIRS = 300
@@ -128,6 +134,50 @@ def seed_assets(schools, years: int, rng: random.Random) -> None:
                     REPAIRS,
                 ],
             )
+        services.merge_search_index()
         cursor.execute(
             "ANALYZE assets_asset; ANALYZE assets_stockmove; ANALYZE assets_repairticket"
         )
+
+
+class _Rollback(Exception):
+    pass
+
+
+@registry.bench_extra
+def import_extras() -> list[dict]:
+    """Import a 20,000-row book list into the first bench school (target: 30 s), then roll
+    it back so the bench data stay as seeded."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("资产台账")
+    ws.append(HEADERS)
+    for i in range(20_000):
+        ws.append(
+            [f"TS-{i:05d}", f"图书{i}", "馆藏", "05", "", "", "", "2022-09-01", "28.50", 1, "", ""]
+        )
+    out = io.BytesIO()
+    wb.save(out)
+    with scopes_disabled():
+        school = School.objects.filter(code="bench01").first()
+        if school is None:
+            return []
+        started = time.perf_counter()
+        try:
+            with transaction.atomic():
+                services.assets_import(
+                    school=school, actor=bench_user(), table=read_xlsx(out.getvalue())
+                )
+                seconds = time.perf_counter() - started
+                raise _Rollback
+        except _Rollback:
+            pass
+    return [
+        {
+            "name": "assets: import 20,000 books",
+            "value": seconds,
+            "reference": 30.0,
+            "ratio": seconds / 30.0,
+            "target": 1.0,
+            "unit": "s",
+        }
+    ]

@@ -220,3 +220,21 @@ class CountForm(SchoolForm):
         Location.objects.none(), label=_("found at"), required=False
     )
     note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+class ImportForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        help_text=_(
+            "The same layout as the export; nothing is imported unless every row is valid."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload
+
+
+IMPORT_MAX_BYTES = 10 * 1024 * 1024

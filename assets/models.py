@@ -152,7 +152,6 @@ class Asset(SchoolOwned, Voidable):
         verbose_name_plural = _("assets")
         ordering = ["code"]
         indexes = [
-            models.Index(fields=["school", "code"], name="asset_school_code"),
             models.Index(fields=["school", "category", "code"], name="asset_school_cat"),
             models.Index(fields=["school", "location", "code"], name="asset_school_loc"),
             models.Index(fields=["school", "custodian", "code"], name="asset_school_cust"),

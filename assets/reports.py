@@ -10,7 +10,9 @@ from assets import selectors
 from assets.models import CountResult, Distribution, StockMove, Stocktake
 from logistics.models import School
 from logistics.notices.kinds import Column, Snapshot
-from logistics.notices.reports import report_download
+from logistics.notices.reports import CONTENT_TYPES, report_download
+
+XLSX = CONTENT_TYPES["xlsx"]
 
 
 def _today() -> str:

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +47,7 @@ from assets.models import (
     WriteOff,
     WriteOffStatus,
 )
+from assets.registers import parse_register
 from logistics.approvals import Step, approval_start
 from logistics.attachments import CleanUpload, attachment_create
 from logistics.audit import record_event
@@ -423,6 +424,49 @@ def asset_move(
             summary=f"{locked} → {location}",
         )
         return locked
+
+
+TRGM_INDEXES = ("asset_code_trgm", "asset_name_trgm", "asset_spec_trgm")
+
+
+def merge_search_index() -> None:
+    """After a bulk insert: merge the trigram indexes' pending lists, so the next search
+    reads the index proper rather than a long unsorted list (and the planner trusts it)."""
+    with connection.cursor() as cursor:
+        for index in TRGM_INDEXES:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+
+
+def assets_import(*, school: School, actor, table: list[list]) -> int:
+    """The register sheet (see registers.py) imported as a whole, or not at all."""
+    with transaction.atomic():
+        assets = parse_register(school, table)
+        Asset.objects.bulk_create(assets, batch_size=2000)
+        merge_search_index()
+        CustodyRecord.objects.bulk_create(
+            (
+                CustodyRecord(
+                    school=school,
+                    asset=a,
+                    kind=CustodyKind.ASSIGN,
+                    custodian=a.custodian,
+                    custodian_class=a.custodian_class,
+                    location=a.location,
+                    status=a.status,
+                    by=actor,
+                )
+                for a in assets
+            ),
+            batch_size=2000,
+        )
+        record_event(
+            school=school,
+            actor=actor,
+            action="assets.register.imported",
+            summary=_("%(n)s register lines imported") % {"n": len(assets)},
+            data={"lines": len(assets)},
+        )
+        return len(assets)
 
 
 # ---------------------------------------------------------------- stock

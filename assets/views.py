@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assets import capabilities as caps
-from assets import reports, selectors, services
+from assets import labels, registers, reports, selectors, services
 from assets.forms import (
     AssetEditForm,
     AssetForm,
@@ -20,6 +20,7 @@ from assets.forms import (
     CountForm,
     CustodyForm,
     FixForm,
+    ImportForm,
     IssueForm,
     LocationForm,
     PhotoForm,
@@ -86,6 +87,52 @@ def asset_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "detail_base": reverse("assets:asset_detail", args=[school_code, 0])[:-2],
         },
     )
+
+
+@requires(caps.PRICES)
+def asset_export(request: HttpRequest, school_code: str) -> HttpResponse:
+    """The register (as filtered on the page) in the layout the import reads."""
+    filters = {k: request.GET.get(k, "") for k in FILTERS}
+    body = registers.export_xlsx(selectors.asset_list(request.school, filters).iterator(2000))
+    response = HttpResponse(body, content_type=reports.XLSX)
+    response["Content-Disposition"] = 'attachment; filename="register.xlsx"'
+    return response
+
+
+@requires(caps.MANAGE)
+def asset_import(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            table = registers.read_xlsx(form.cleaned_data["file"].read())
+            n = services.assets_import(school=request.school, actor=request.user, table=table)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("%(n)s register lines imported.") % {"n": n})
+            return redirect("assets:asset_list", school_code)
+    return render(
+        request,
+        "assets/import.html",
+        {"form": form, "errors": errors, "headers": registers.HEADERS},
+    )
+
+
+@requires(caps.MANAGE)
+def asset_labels(request: HttpRequest, school_code: str) -> HttpResponse:
+    """A sheet of QR labels for the register lines selected by the page's filters."""
+    filters = {k: request.GET.get(k, "") for k in FILTERS}
+    layout = labels.LAYOUTS.get(request.GET.get("layout", ""), labels.LAYOUTS["3x8"])
+    assets = list(
+        selectors.asset_list(request.school, filters)
+        .select_related(None)
+        .select_related("location")[: labels.MAX_LABELS]
+    )
+    body = labels.label_sheet(request.school, assets, layout)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="labels.pdf"'
+    return response
 
 
 @requires(caps.CUSTODY)

@@ -112,6 +112,9 @@ def _with_place(name):
 
 ROWS = [
     Row("assets:asset_list", _s("asset_list"), allowed="director", denied="teacher"),
+    Row("assets:asset_export", _s("asset_export"), allowed="accountant", denied="teacher"),
+    Row("assets:asset_import", _s("asset_import"), allowed="storekeeper", denied="teacher"),
+    Row("assets:asset_labels", _with_place("asset_labels"), allowed="director", denied="teacher"),
     Row("assets:my_custody", _s("my_custody"), allowed="teacher", denied="cook"),
     Row(
         "assets:asset_create", _with_place("asset_create"), allowed="storekeeper", denied="teacher"

@@ -217,6 +217,7 @@ def test_name_search_uses_the_trigram_index(world, place):
             for i in range(3000)
         )
     register(world, place, code="JK-1", name="监控系统摄像头")
+    services.merge_search_index()  # as the import does after a bulk insert
     with scopes_disabled():
         qs = selectors.asset_list(world.school, {"q": "监控系统"})
         sql, params = qs.query.sql_with_params()

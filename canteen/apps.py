@@ -36,6 +36,7 @@ class CanteenConfig(AppConfig):
             (models.AccompaniedMeal, capabilities.ACCOMPANY),
             (models.Complaint, capabilities.MANAGE),
             (models.WasteRecord, capabilities.RECORD),
+            (models.Training, capabilities.MANAGE),
         ):
             registry.voidable(model, capability)
         notices.register()

@@ -21,6 +21,7 @@ from canteen.models import (
     MorningCheck,
     StaffMember,
     Supplier,
+    Training,
     WasteRecord,
 )
 from canteen.services import NATIONAL
@@ -387,3 +388,28 @@ class WasteForm(StyledFormMixin, forms.Form):
         required=False,
         help_text=_("For a collection of kitchen waste or oil."),
     )
+
+
+class TrainingForm(StyledFormMixin, forms.Form):
+    date = forms.DateField(label=_("date"), widget=DATE, initial=timezone.localdate)
+    kind = forms.ChoiceField(label=_("kind"), choices=Training.Kind.choices)
+    topic = forms.CharField(label=_("topic"), max_length=100)
+    trainer = forms.CharField(label=_("trainer"), max_length=40)
+    hours = forms.DecimalField(
+        label=_("hours"), max_digits=4, decimal_places=1, min_value=Decimal("0.5")
+    )
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("attendees"),
+        queryset=StaffMember.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    passed = forms.IntegerField(
+        label=_("passed the exam"),
+        min_value=0,
+        required=False,
+        help_text=_("Exams only: how many attendees passed."),
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = selectors.staff_choices(school)

@@ -324,6 +324,33 @@ def _waste_row(w) -> dict[str, Any]:
     }
 
 
+def _training_columns() -> list[Column]:
+    return [
+        Column("date", _("Date"), "date"),
+        Column("kind", _("Kind")),
+        Column("topic", _("Topic")),
+        Column("trainer", _("Trainer")),
+        Column("hours", _("Hours")),
+        Column("attendees", _("Attendees")),
+        Column("passed", _("Passed")),
+        Column("remark", _("Remarks")),
+    ]
+
+
+def _training_row(t) -> dict[str, Any]:
+    people = [a.name for a in t.attendees.all()]
+    return {
+        "date": t.date,
+        "kind": t.get_kind_display(),
+        "topic": t.topic,
+        "trainer": t.trainer,
+        "hours": str(t.hours),
+        "attendees": "、".join(people),
+        "passed": "" if t.passed is None else f"{t.passed}/{len(people)}",
+        "remark": _remark(t),
+    }
+
+
 LEDGERS: dict[str, Ledger] = {
     ledger.code: ledger
     for ledger in (
@@ -391,6 +418,14 @@ LEDGERS: dict[str, Ledger] = {
             _waste_columns,
             selectors.waste_between,
             _waste_row,
+        ),
+        Ledger(
+            "training",
+            gettext_lazy("Training and exam ledger"),
+            LEGAL_BASIS["training"],
+            _training_columns,
+            selectors.trainings_between,
+            _training_row,
         ),
     )
 }

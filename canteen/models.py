@@ -780,3 +780,36 @@ class WasteRecord(SchoolOwned, Voidable):
                 name="waste_kind_fields",
             ),
         ]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class Training(SchoolOwned, Voidable):
+    """培训考核: study sessions (1–2 a month) and exams (1–2 a year) with who attended."""
+
+    class Kind(models.TextChoices):
+        SESSION = "session", _("Study session")
+        EXAM = "exam", _("Exam")
+
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    topic = models.CharField(_("topic"), max_length=100)
+    trainer = models.CharField(_("trainer"), max_length=40)
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    attendees = models.ManyToManyField(StaffMember, verbose_name=_("attendees"), related_name="+")
+    passed = models.PositiveSmallIntegerField(_("passed the exam"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(Voidable.Meta):
+        verbose_name = _("training")
+        verbose_name_plural = _("trainings")
+        ordering = ["date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0), name="training_hours_positive"),
+            models.CheckConstraint(
+                condition=Q(kind="session", passed__isnull=True)
+                | Q(kind="exam", passed__isnull=False),
+                name="training_exam_result",
+            ),
+        ]

@@ -34,6 +34,7 @@ from canteen.models import (
     Supplier,
     SupplierList,
     TemperatureLog,
+    Training,
     WasteRecord,
 )
 from logistics.models import School
@@ -420,5 +421,13 @@ def waste_between(school, start, end) -> QuerySet[WasteRecord]:
     return (
         WasteRecord.objects.filter(school=school, date__gte=start, date__lte=end)
         .select_related("recorded_by")
+        .order_by("date", "id")
+    )
+
+
+def trainings_between(school, start, end) -> QuerySet[Training]:
+    return (
+        Training.objects.filter(school=school, date__gte=start, date__lte=end)
+        .prefetch_related("attendees")
         .order_by("date", "id")
     )

@@ -46,6 +46,7 @@ from canteen.models import (
     SupplierList,
     SupplierListEntry,
     TemperatureLog,
+    Training,
     WasteRecord,
 )
 from logistics import approvals
@@ -1196,3 +1197,57 @@ def waste_record(
             summary=f"{WasteRecord.Kind(kind).label} {kg} kg",
         )
         return record
+
+
+# ---------------------------------------------------------------- training
+
+
+def training_record(
+    *,
+    school: School,
+    actor,
+    date: datetime.date,
+    kind: str,
+    topic: str,
+    trainer: str,
+    hours: Decimal,
+    attendees: Sequence[StaffMember],
+    passed: int | None = None,
+) -> Training:
+    """A study session or an exam; an exam carries how many of the attendees passed."""
+    attendees = list(attendees)
+    if not attendees:
+        raise ValidationError({"attendees": _("Choose who attended.")})
+    if kind == Training.Kind.EXAM:
+        if passed is None or passed > len(attendees):
+            raise ValidationError(
+                {
+                    "passed": _("An exam records how many of the %(n)s attendees passed.")
+                    % {"n": len(attendees)}
+                }
+            )
+    else:
+        passed = None
+    with transaction.atomic():
+        training = Training(
+            school=school,
+            date=date,
+            kind=kind,
+            topic=topic.strip(),
+            trainer=trainer.strip(),
+            hours=hours,
+            passed=passed,
+            recorded_by=actor,
+        )
+        training.full_clean()
+        training.save()
+        training.attendees.set(attendees)
+        record_event(
+            school=school,
+            actor=actor,
+            action="canteen.training.recorded",
+            obj=training,
+            summary=training.topic,
+            data={"attendees": len(attendees)},
+        )
+        return training

@@ -41,6 +41,7 @@ urlpatterns = [
     path("samples/dispose/", views.sample_dispose, name="sample_dispose"),
     path("ledgers/<str:kind>/", views.ledger, name="ledger"),
     path("settings/", views.settings_edit, name="settings"),
+    path("training/new/", views.training_new, name="training_new"),
     path("complaints/", views.complaint_list, name="complaint_list"),
     path("complaints/<int:pk>/reply/", views.complaint_reply, name="complaint_reply"),
     path("account/", views.account, name="account"),

@@ -866,3 +866,17 @@ def waste_new(request: HttpRequest, school_code: str, day: str) -> HttpResponse:
             return redirect(_today_url(request, date))
     title = _("Kitchen waste and leftovers, %(date)s") % {"date": date.isoformat()}
     return _form_page(request, form, title, LEGAL_BASIS["waste"])
+
+
+@requires(caps.MANAGE)
+def training_new(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = forms.TrainingForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.training_record(school=request.school, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Training recorded."))
+            return redirect(reverse("canteen:ledger", args=[school_code, "training"]))
+    return _form_page(request, form, _("Training or exam"), LEGAL_BASIS["training"])

@@ -265,4 +265,5 @@ ROWS = [
         ok=(302,),
         effect=_exists(WasteRecord, hauler="石道环卫公司"),
     ),
+    Row("canteen:training_new", _s("training_new"), allowed="canteen", denied="cook"),
 ]

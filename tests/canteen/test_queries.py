@@ -95,6 +95,16 @@ def _more(world, kitchen, n: int, tag: str) -> None:
                 licence_expires=TODAY(),
                 categories=["fruit"],
             )
+            services.training_record(
+                school=school,
+                actor=canteen,
+                date=TODAY(),
+                kind="session",
+                topic=f"{tag}{i}",
+                trainer="所长",
+                hours=Decimal("1"),
+                attendees=[kitchen.cook, kitchen.helper],
+            )
             services.waste_record(
                 school=school,
                 actor=canteen,

@@ -651,3 +651,24 @@ def test_leftovers_are_weighed_per_meal_and_a_collection_names_its_hauler(world)
         hauler="石道环卫公司",
     )
     assert collected.meal == ""
+
+
+def test_an_exam_records_how_many_of_its_attendees_passed(world, kitchen):
+    args = {
+        "school": world.school,
+        "actor": world.user("canteen"),
+        "date": TODAY(),
+        "topic": "食品安全法规",
+        "trainer": "市场监管所",
+        "hours": Decimal("2"),
+        "attendees": [kitchen.cook, kitchen.helper],
+    }
+    with pytest.raises(ValidationError) as exc:
+        services.training_record(kind="exam", **args)
+    assert "passed" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        services.training_record(kind="exam", passed=3, **args)
+    exam = services.training_record(kind="exam", passed=2, **args)
+    session = services.training_record(kind="session", passed=2, **args)
+    assert (exam.passed, session.passed) == (2, None)
+    assert exam.attendees.count() == 2

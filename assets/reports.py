@@ -3,6 +3,8 @@ through the kernel's renderers, from the same selectors as the pages."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
@@ -97,6 +99,92 @@ def distribution_snapshot(school: School, batch: Distribution) -> Snapshot:
     )
 
 
+def custody_snapshot(school: School) -> Snapshot:
+    """保管清单: what each person or class holds (保管责任到人)."""
+    rows = [
+        {
+            "holder": (a.custodian.get_full_name() or a.custodian.username) if a.custodian else "",
+            "class": a.custodian_class,
+            "code": a.code,
+            "name": a.name,
+            "location": a.location.path if a.location else "",
+            "quantity": a.quantity,
+            "value": a.value,
+        }
+        for a in selectors.custody_list(school)
+    ]
+    return Snapshot(
+        title="资产保管清单",
+        period=f"截至{_today()}",
+        columns=[
+            Column("holder", "保管人"),
+            Column("class", "班级"),
+            Column("code", "资产编号"),
+            Column("name", "名称"),
+            Column("location", "存放地点"),
+            Column("quantity", "数量", "integer"),
+            Column("value", "金额（元）", "money"),
+        ],
+        rows=rows,
+        totals={
+            "holder": "合计",
+            "quantity": sum(r["quantity"] for r in rows),
+            "value": sum((r["value"] for r in rows), Decimal("0.00")),
+        },
+        signatures=("保管员", "总务主任"),
+    )
+
+
+def stock_snapshot(school: School) -> Snapshot:
+    rows = [
+        {
+            "item": str(b.item),
+            "unit": b.item.unit,
+            "location": b.location.path,
+            "quantity": b.quantity,
+        }
+        for b in selectors.stock_balances(school)
+    ]
+    return Snapshot(
+        title="库存结存表",
+        period=f"截至{_today()}",
+        columns=[
+            Column("item", "物品"),
+            Column("unit", "单位"),
+            Column("location", "仓库"),
+            Column("quantity", "结存", "integer"),
+        ],
+        rows=rows,
+        signatures=("保管员", "总务主任"),
+    )
+
+
+def repair_snapshot(school: School) -> Snapshot:
+    rows = [
+        {
+            "month": f"{s['month']:%Y年%m月}",
+            "tickets": s["tickets"],
+            "open": s["open"],
+            "response": f"{s['response_hours']:.1f}" if s["response_hours"] is not None else "",
+            "fix": f"{s['fix_hours']:.1f}" if s["fix_hours"] is not None else "",
+        }
+        for s in selectors.repair_stats(school)
+    ]
+    return Snapshot(
+        title="报修统计表",
+        period=f"截至{_today()}",
+        columns=[
+            Column("month", "月份"),
+            Column("tickets", "报修数", "integer"),
+            Column("open", "未修复", "integer"),
+            Column("response", "平均响应（小时）"),
+            Column("fix", "平均修复（小时）"),
+        ],
+        rows=rows,
+        signatures=("总务主任",),
+    )
+
+
 def stocktake_snapshot(school: School, stocktake: Stocktake) -> Snapshot:
     """盘点结果表: every counted line that is not simply found, and how it was settled."""
     lines = selectors.stocktake_lines(school, stocktake).exclude(
@@ -140,11 +228,46 @@ def stocktake_snapshot(school: School, stocktake: Stocktake) -> Snapshot:
     )
 
 
-def download(snapshot: Snapshot, request: HttpRequest, filename: str) -> HttpResponse:
+def handover_snapshot(school: School, record) -> Snapshot:
+    """交接单: the item, the change of custody and the condition, with signature lines."""
+    asset = record.asset
+    holder = record.custodian.get_full_name() if record.custodian else "总务仓库"
+    return Snapshot(
+        title=f"资产交接单（{record.get_kind_display()}）",
+        period=f"{timezone.localtime(record.at):%Y年%m月%d日}",
+        columns=[
+            Column("code", "资产编号"),
+            Column("name", "名称"),
+            Column("spec", "规格型号"),
+            Column("quantity", "数量", "integer"),
+            Column("to", "保管人（班级）"),
+            Column("location", "存放地点"),
+            Column("due", "应还日期", "date"),
+            Column("condition", "状况"),
+        ],
+        rows=[
+            {
+                "code": asset.code,
+                "name": asset.name,
+                "spec": asset.spec,
+                "quantity": asset.quantity,
+                "to": f"{holder}（{record.custodian_class}）" if record.custodian_class else holder,
+                "location": record.location.path if record.location else "",
+                "due": record.due_date,
+                "condition": record.condition,
+            }
+        ],
+        signatures=("交出人", "接收人", "总务主任"),
+    )
+
+
+def download(
+    snapshot: Snapshot, request: HttpRequest, filename: str, fmt: str | None = None
+) -> HttpResponse:
     # Printed text is Chinese whatever the viewer's language.
     with translation.override("zh-hans"):
         return report_download(
-            snapshot, school=request.school, fmt=request.GET["fmt"], filename=filename
+            snapshot, school=request.school, fmt=fmt or request.GET["fmt"], filename=filename
         )
 
 

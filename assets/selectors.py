@@ -261,3 +261,12 @@ def stocktake_summary(school: School, stocktake: Stocktake) -> dict[str, int]:
         .order_by()
     )
     return {r["result"]: r["n"] for r in rows}
+
+
+def custody_list(school: School) -> QuerySet[Asset]:
+    return (
+        Asset.objects.filter(school=school, voided_at__isnull=True, custodian__isnull=False)
+        .exclude(status=AssetStatus.SCRAPPED)
+        .select_related("custodian", "location")
+        .order_by("custodian__first_name", "custodian_class", "code")
+    )

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/checkout/", views.asset_custody, {"action": "checkout"}, name="asset_checkout"),
     path("<int:pk>/checkin/", views.asset_custody, {"action": "checkin"}, name="asset_checkin"),
     path("<int:pk>/photo/", views.asset_photo, name="asset_photo"),
+    path("<int:pk>/handover/<int:record>/", views.asset_handover, name="asset_handover"),
     path("<int:pk>/writeoff/", views.writeoff_create, name="writeoff_create"),
     path("categories/", views.category_list, name="category_list"),
     path("locations/", views.location_list, name="location_list"),
@@ -47,4 +48,5 @@ urlpatterns = [
     path("stocktakes/<int:pk>/", views.stocktake_detail, name="stocktake_detail"),
     path("stocktakes/<int:pk>/act/", views.stocktake_action, name="stocktake_action"),
     path("reports/register/", views.report_register, name="report_register"),
+    path("reports/<slug:kind>/", views.report_other, name="report_other"),
 ]

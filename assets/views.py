@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,6 +37,7 @@ from assets.models import (
     Asset,
     AssetStatus,
     Category,
+    CustodyRecord,
     Location,
     RepairStatus,
     RepairTicket,
@@ -258,6 +259,19 @@ def asset_custody(request: HttpRequest, school_code: str, pk: int, action: str) 
             return redirect("assets:asset_detail", school_code, pk)
     titles = {"assign": _("Assign"), "checkout": _("Lend out"), "checkin": _("Check in")}
     return _form_page(request, form, f"{titles[action]}：{asset}")
+
+
+@requires(caps.MANAGE)
+def asset_handover(request: HttpRequest, school_code: str, pk: int, record: int) -> HttpResponse:
+    """The hand-over form (交接单) of one custody change, printed for signatures."""
+    entry = get_for_school(
+        request,
+        CustodyRecord.objects.select_related("asset", "custodian", "location"),
+        pk=record,
+        asset_id=pk,
+    )
+    snapshot = reports.handover_snapshot(request.school, entry)
+    return reports.download(snapshot, request, f"handover-{entry.pk}", fmt="pdf")
 
 
 @requires(caps.MANAGE)
@@ -823,3 +837,25 @@ def stocktake_action(request: HttpRequest, school_code: str, pk: int) -> HttpRes
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("assets:stocktake_detail", school_code, pk)
+
+
+REPORTS = {
+    "custody": (caps.PRICES, reports.custody_snapshot),
+    "stock": (caps.VIEW, reports.stock_snapshot),
+    "repairs": (caps.VIEW, reports.repair_snapshot),
+}
+
+
+@requires(caps.VIEW)
+def report_other(request: HttpRequest, school_code: str, kind: str) -> HttpResponse:
+    """Custody list, stock balance, repair statistics: page, PDF and Excel from one snapshot."""
+    if kind not in REPORTS:
+        raise Http404
+    capability, build = REPORTS[kind]
+    if capability not in request.capabilities:
+        raise PermissionDenied
+    snapshot = build(request.school)
+    if request.GET.get("fmt") in ("pdf", "xlsx"):
+        return reports.download(snapshot, request, f"{kind}")
+    context = reports.page_context(snapshot)
+    return render(request, "assets/report.html", {**context, "title": snapshot.title})

@@ -89,6 +89,13 @@ def _distribution(w, s):
     return reverse("assets:distribution_detail", args=[s.code, batch.pk])
 
 
+def _handover(w, s):
+    asset = register(w, make_place(w))
+    with scopes_disabled():
+        record = asset.custody_records.get()
+    return reverse("assets:asset_handover", args=[s.code, asset.pk, record.pk])
+
+
 def _stocktake(name):
     def path(w, s):
         place = make_place(w)
@@ -215,6 +222,12 @@ ROWS = [
         method="post",
         data={"action": "finish"},
         ok=(302,),
+    ),
+    Row(
+        "assets:report_other",
+        lambda w, s: reverse("assets:report_other", args=[s.code, "custody"]),
+        allowed="principal",
+        denied="teacher",
     ),
     Row("assets:report_register", _s("report_register"), allowed="accountant", denied="teacher"),
 ]

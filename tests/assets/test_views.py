@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
+from pypdf import PdfReader
 
 from assets import services
 from assets.models import Asset, RepairStatus, RepairTicket, StockBalance
@@ -285,3 +289,33 @@ def test_low_stock_is_a_dashboard_todo_for_the_storekeeper(world, place, login):
     stocked(world, place, quantity=2)  # low level 2
     page = login("storekeeper").get(reverse("dashboard", args=[world.school.code])).content.decode()
     assert "1 种库存物品不足" in page, page[page.find("<main") :][:1500]
+
+
+def test_a_lend_out_prints_a_hand_over_form_with_signature_lines(world, place, login):
+    asset = register(world, place, code="YQ-1", name="电子琴")
+    with scopes_disabled():
+        services.asset_check_out(
+            school=world.school,
+            actor=world.user("director"),
+            asset=asset,
+            custodian=world.user("teacher"),
+            due_date=timezone.localdate() + datetime.timedelta(days=3),
+            condition="完好",
+        )
+        record = asset.custody_records.first()
+    url = reverse("assets:asset_handover", args=[world.school.code, asset.pk, record.pk])
+    response = login("director").get(url)
+    assert response["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "资产交接单" in text and "电子琴" in text and "接收人" in text
+
+
+@pytest.mark.parametrize("kind", ["custody", "stock", "repairs"])
+def test_custody_stock_and_repair_reports_print_and_export(world, place, login, kind):
+    register(world, place, custodian=world.user("teacher"), custodian_class="初一(1)班")
+    stocked(world, place)
+    client = login("director")
+    url = reverse("assets:report_other", args=[world.school.code, kind])
+    assert client.get(url).status_code == 200
+    assert client.get(url + "?fmt=pdf").content.startswith(b"%PDF")
+    assert client.get(url + "?fmt=xlsx").status_code == 200

@@ -118,6 +118,7 @@ def _with_place(name):
 
 
 ROWS = [
+    Row("assets:asset_handover", _handover, allowed="storekeeper", denied="teacher"),
     Row("assets:asset_list", _s("asset_list"), allowed="director", denied="teacher"),
     Row("assets:asset_export", _s("asset_export"), allowed="accountant", denied="teacher"),
     Row("assets:asset_import", _s("asset_import"), allowed="storekeeper", denied="teacher"),

@@ -6,10 +6,13 @@ from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_scopes import scopes_disabled
 
 from assets import capabilities as caps
 from assets.models import RepairStatus, RepairTicket, StockItem
+from assets.services import WRITEOFF_DOC
 from logistics.registry import BenchPage, NavItem, Todo, registry
+from logistics.selectors import approvals_waiting
 
 
 @registry.todo
@@ -59,6 +62,36 @@ def low_stock(school, user, capabilities):
             _("%(n)s stock items are running low") % {"n": n},
             reverse("assets:stock_list", args=[school.code]),
             n,
+        )
+
+
+@registry.todo
+def writeoffs_for_central(school, user, capabilities):
+    """At the central school: member schools' write-offs waiting for the central principal,
+    one line per school (one query)."""
+    if not school.is_central or caps.SIGN_CENTRAL not in capabilities:
+        return
+    # The central principal's role reaches the member schools; only their own step is read.
+    with scopes_disabled():
+        rows = list(
+            approvals_waiting(user, capabilities)
+            .filter(
+                doc_type=WRITEOFF_DOC,
+                current_capability=caps.SIGN_CENTRAL,
+                school__parent=school,
+                school__is_active=True,
+            )
+            .values("school__code", "school__name")
+            .annotate(n=Count("pk"))
+            .order_by("school__code")
+        )
+    for row in rows:
+        yield Todo(
+            _("%(school)s: %(n)s write-offs wait for your signature")
+            % {"school": row["school__name"], "n": row["n"]},
+            reverse("approvals_waiting", args=[row["school__code"]]),
+            row["n"],
+            "danger",
         )
 
 

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from assets import services
 from assets.models import Asset, RepairStatus, RepairTicket, StockBalance
+from logistics.approvals import approval_sign
 from logistics.registry import DocumentRef, registry
 from tests.assets.conftest import png_upload, register, stocked
 
@@ -319,3 +320,22 @@ def test_custody_stock_and_repair_reports_print_and_export(world, place, login, 
     assert client.get(url).status_code == 200
     assert client.get(url + "?fmt=pdf").content.startswith(b"%PDF")
     assert client.get(url + "?fmt=xlsx").status_code == 200
+
+
+def test_the_central_principal_sees_member_write_offs_waiting_on_the_central_dashboard(
+    world, place, login
+):
+    asset = register(world, place, price="9000.00")
+    with scopes_disabled():
+        writeoff = services.writeoff_create(
+            school=world.school, actor=world.user("director"), asset=asset, reason="丢失"
+        )
+        approval_sign(
+            school=world.school,
+            actor=world.user("principal"),
+            approval_id=writeoff.approval_id,
+            step=0,
+        )
+    page = login("central").get(reverse("dashboard", args=[world.central.code])).content.decode()
+    assert "石道初级中学：1 份报损单等待您签字" in page
+    assert f"/s/{world.school.code}/approvals/" in page

@@ -413,3 +413,11 @@ class TrainingForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = selectors.staff_choices(school)
+
+
+class SurveyForm(StyledFormMixin, forms.Form):
+    semester = forms.CharField(label=_("semester"), max_length=30)
+    date = forms.DateField(label=_("date"), widget=DATE, initial=timezone.localdate)
+    respondents = forms.IntegerField(label=_("respondents"), min_value=1)
+    satisfied = forms.IntegerField(label=_("satisfied"), min_value=0)
+    findings = forms.CharField(label=_("main findings"), max_length=300, required=False)

@@ -813,3 +813,39 @@ class Training(SchoolOwned, Voidable):
                 name="training_exam_result",
             ),
         ]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class Survey(SchoolOwned):
+    """满意度测评, once a semester: how many answered and how many were satisfied."""
+
+    TARGET = Decimal("95.0")  # the seed's target share of satisfied respondents, in percent
+
+    semester = models.CharField(_("semester"), max_length=30)
+    date = models.DateField(_("date"))
+    respondents = models.PositiveIntegerField(_("respondents"))
+    satisfied = models.PositiveIntegerField(_("satisfied"))
+    findings = models.CharField(_("main findings"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "semester"], name="survey_semester_uniq"),
+            models.CheckConstraint(
+                condition=Q(respondents__gt=0, satisfied__lte=F("respondents")),
+                name="survey_satisfied_share",
+            ),
+        ]
+
+    @property
+    def share(self) -> Decimal:
+        return (Decimal(100) * self.satisfied / self.respondents).quantize(Decimal("0.1"))
+
+    @property
+    def meets_target(self) -> bool:
+        return self.share >= self.TARGET

@@ -33,6 +33,7 @@ from canteen.models import (
     StaffMember,
     Supplier,
     SupplierList,
+    Survey,
     TemperatureLog,
     Training,
     WasteRecord,
@@ -431,3 +432,7 @@ def trainings_between(school, start, end) -> QuerySet[Training]:
         .prefetch_related("attendees")
         .order_by("date", "id")
     )
+
+
+def survey_list(school: School) -> QuerySet[Survey]:
+    return Survey.objects.filter(school=school)

@@ -45,6 +45,7 @@ from canteen.models import (
     Supplier,
     SupplierList,
     SupplierListEntry,
+    Survey,
     TemperatureLog,
     Training,
     WasteRecord,
@@ -1251,3 +1252,44 @@ def training_record(
             data={"attendees": len(attendees)},
         )
         return training
+
+
+# ---------------------------------------------------------------- satisfaction survey
+
+
+def survey_record(
+    *,
+    school: School,
+    actor,
+    semester: str,
+    date: datetime.date,
+    respondents: int,
+    satisfied: int,
+    findings: str = "",
+) -> Survey:
+    if respondents <= 0:
+        raise ValidationError({"respondents": _("Enter how many answered.")})
+    if satisfied > respondents:
+        raise ValidationError({"satisfied": _("More satisfied than respondents.")})
+    with transaction.atomic():
+        if Survey.objects.filter(school=school, semester=semester.strip()).exists():
+            raise ValidationError({"semester": _("This semester's survey is already recorded.")})
+        survey = Survey(
+            school=school,
+            semester=semester.strip(),
+            date=date,
+            respondents=respondents,
+            satisfied=satisfied,
+            findings=findings.strip(),
+            recorded_by=actor,
+        )
+        survey.full_clean()
+        survey.save()
+        record_event(
+            school=school,
+            actor=actor,
+            action="canteen.survey.recorded",
+            obj=survey,
+            summary=f"{survey.semester} {survey.share}%",
+        )
+        return survey

@@ -42,6 +42,7 @@ urlpatterns = [
     path("ledgers/<str:kind>/", views.ledger, name="ledger"),
     path("settings/", views.settings_edit, name="settings"),
     path("training/new/", views.training_new, name="training_new"),
+    path("surveys/", views.survey_list, name="survey_list"),
     path("complaints/", views.complaint_list, name="complaint_list"),
     path("complaints/<int:pk>/reply/", views.complaint_reply, name="complaint_reply"),
     path("account/", views.account, name="account"),

@@ -880,3 +880,23 @@ def training_new(request: HttpRequest, school_code: str) -> HttpResponse:
             messages.success(request, _("Training recorded."))
             return redirect(reverse("canteen:ledger", args=[school_code, "training"]))
     return _form_page(request, form, _("Training or exam"), LEGAL_BASIS["training"])
+
+
+@requires(caps.VIEW)
+def survey_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = forms.SurveyForm(request.POST or None)
+    if request.method == "POST":
+        if caps.MANAGE not in request.capabilities:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.survey_record(
+                    school=request.school, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("canteen:survey_list", school_code)
+    page = paginate(selectors.survey_list(request.school), request.GET.get("page"))
+    return render(request, "canteen/survey_list.html", {"page": page, "form": form})

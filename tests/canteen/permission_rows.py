@@ -266,4 +266,5 @@ ROWS = [
         effect=_exists(WasteRecord, hauler="石道环卫公司"),
     ),
     Row("canteen:training_new", _s("training_new"), allowed="canteen", denied="cook"),
+    Row("canteen:survey_list", _s("survey_list"), allowed="committee", denied="teacher"),
 ]

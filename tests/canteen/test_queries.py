@@ -95,6 +95,14 @@ def _more(world, kitchen, n: int, tag: str) -> None:
                 licence_expires=TODAY(),
                 categories=["fruit"],
             )
+            services.survey_record(
+                school=school,
+                actor=canteen,
+                semester=f"{tag}学期{i}",
+                date=TODAY(),
+                respondents=100,
+                satisfied=96,
+            )
             services.training_record(
                 school=school,
                 actor=canteen,
@@ -143,6 +151,7 @@ PAGES = [
     ("menu_week", ()),
     ("account", ()),
     ("complaint_list", ()),
+    ("survey_list", ()),
     *[
         ("ledger", (k,))
         for k in (

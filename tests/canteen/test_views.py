@@ -330,3 +330,13 @@ def test_a_setting_below_the_national_rule_is_refused_beside_its_field(world, lo
     assert response.status_code == 302
     with scopes_disabled():
         assert services.settings_for(world.school).sample_hours == 72
+
+
+def test_a_survey_below_the_95_percent_target_is_flagged(world, login):
+    client = login("director")
+    data = {"semester": "2026年秋季学期", "date": TODAY().isoformat(), "respondents": "200"}
+    response = client.post(url("survey_list", world), data | {"satisfied": "201"})
+    assert "满意人数多于参与人数" in response.content.decode()
+    client.post(url("survey_list", world), data | {"satisfied": "188"})
+    page = client.get(url("survey_list", world)).content.decode()
+    assert "94.0%" in page and "低于95%的目标" in page

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -147,7 +147,10 @@ def record_void(request: HttpRequest, school_code: str, label: str, pk: int) -> 
         raise PermissionDenied
     record = get_for_school(request, apps.get_model(label), pk=pk)
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+    # Only a path on this site; redirect() would take any other string for a view name.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, request.is_secure()
+    ):
         next_url = reverse("dashboard", args=[school_code])
     try:
         services.record_void(
@@ -160,7 +163,7 @@ def record_void(request: HttpRequest, school_code: str, label: str, pk: int) -> 
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Voided. The record stays in the ledger, struck through."))
-    return redirect(next_url)
+    return HttpResponseRedirect(next_url)
 
 
 @require_GET

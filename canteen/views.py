@@ -708,7 +708,6 @@ def ledger(request: HttpRequest, school_code: str, kind: str) -> HttpResponse:
             "start": start,
             "end": end,
             "disposable": disposable,
-            "query": f"start={start.isoformat()}&end={end.isoformat()}&",
         },
     )
 

@@ -27,6 +27,8 @@ class CanteenConfig(AppConfig):
                 on_finished=services.on_supplier_list_finished,
             )
         )
+        # The day's ledgers: voiding one of a closed or reviewed day needs the director to
+        # reopen the day first, like any other correction.
         for model, capability in (
             (models.MorningCheck, capabilities.CHECK),
             (models.Receiving, capabilities.RECORD),
@@ -34,6 +36,9 @@ class CanteenConfig(AppConfig):
             (models.Disinfection, capabilities.RECORD),
             (models.TemperatureLog, capabilities.RECORD),
             (models.AccompaniedMeal, capabilities.ACCOMPANY),
+        ):
+            registry.voidable(model, capability, guard=services.day_open_guard)
+        for model, capability in (
             (models.Complaint, capabilities.MANAGE),
             (models.WasteRecord, capabilities.RECORD),
             (models.Training, capabilities.MANAGE),

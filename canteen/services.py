@@ -126,6 +126,11 @@ def _ensure_open(school: School, date: datetime.date) -> None:
         )
 
 
+def day_open_guard(record) -> None:
+    """The kernel's void action asks before voiding a record of one canteen day."""
+    _ensure_open(record.school, record.date)
+
+
 # ---------------------------------------------------------------- staff
 
 

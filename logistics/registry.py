@@ -83,6 +83,9 @@ class Registry:
     document_types: dict[str, DocumentResolver] = field(default_factory=dict)
     # "canteen.sample" (model label, lower case) -> capability that may void it from its page
     voidables: dict[str, str] = field(default_factory=dict)
+    # label -> guard(record): raises ValidationError when the record may not be voided now
+    # (e.g. it belongs to a canteen day the committee has reviewed)
+    void_guards: dict[str, Callable[[object], None]] = field(default_factory=dict)
     # label -> anonymise(before: date) -> records whose personal data was blanked (all schools)
     anonymisers: dict[str, Callable[[datetime.date], int]] = field(default_factory=dict)
 
@@ -120,9 +123,14 @@ class Registry:
         resolve = self.document_types.get(code)
         return resolve(school, str(number).strip()) if resolve and str(number).strip() else None
 
-    def voidable(self, model: type, capability: str) -> None:
-        """Records of `model` (a Voidable) may be voided from their page by `capability`."""
+    def voidable(
+        self, model: type, capability: str, guard: Callable[[object], None] | None = None
+    ) -> None:
+        """Records of `model` (a Voidable) may be voided from their page by `capability`,
+        unless `guard(record)` refuses with a ValidationError."""
         self.voidables[model._meta.label_lower] = capability
+        if guard is not None:
+            self.void_guards[model._meta.label_lower] = guard
 
     def anonymiser(self, label: str, anonymise: Callable[[datetime.date], int]) -> None:
         """`manage.py anonymise_personal_data` calls it with the retention cut-off date."""

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from logistics.audit import record_event
 from logistics.models import School, Voidable
+from logistics.registry import registry
 
 
 def record_void(*, school: School, actor, record: Voidable, reason: str) -> Voidable:
@@ -23,6 +24,9 @@ def record_void(*, school: School, actor, record: Voidable, reason: str) -> Void
         locked = type(record).objects.select_for_update().get(pk=record.pk, school=school)
         if locked.voided_at is not None:
             return locked
+        guard = registry.void_guards.get(locked._meta.label_lower)
+        if guard is not None:
+            guard(locked)
         locked.voided_at = timezone.now()
         locked.voided_by = actor
         locked.void_reason = reason[:200]

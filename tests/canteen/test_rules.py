@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -672,3 +673,33 @@ def test_an_exam_records_how_many_of_its_attendees_passed(world, kitchen):
     session = services.training_record(kind="session", passed=2, **args)
     assert (exam.passed, session.passed) == (2, None)
     assert exam.attendees.count() == 2
+
+
+def test_a_record_of_a_reviewed_day_is_voided_only_after_the_director_reopens_it(
+    world, kitchen, login
+):
+    sample = _samples(world, kitchen)[0]
+    now = timezone.now()
+    CanteenDay.objects.create(
+        school=world.school,
+        date=sample.date,
+        status=CanteenDay.REVIEWED,
+        closed_at=now,
+        closed_by=world.user("canteen"),
+        reviewed_at=now,
+        reviewed_by=world.user("committee"),
+    )
+    with pytest.raises(ValidationError, match="总务主任"):
+        record_void(school=world.school, actor=world.user("canteen"), record=sample, reason="录错")
+    # From its page too: refused with the message, nothing voided.
+    url = reverse("record_void", args=["sdcz", "canteen.sample", sample.pk])
+    page = login("canteen").post(url, {"reason": "录错", "next": "/s/sdcz/"}, follow=True)
+    assert "总务主任" in page.content.decode()
+    sample.refresh_from_db()
+    assert not sample.is_voided
+    services.day_reopen(
+        school=world.school, actor=world.user("director"), date=sample.date, reason="更正留样"
+    )
+    record_void(school=world.school, actor=world.user("canteen"), record=sample, reason="录错")
+    sample.refresh_from_db()
+    assert sample.is_voided

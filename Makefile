@@ -7,7 +7,7 @@ export CHROMIUM_PATH ?= /usr/bin/chromium
 # development key) and in production (the environment or .env supply SECRET_KEY).
 MANAGE := $(if $(or $(SECRET_KEY),$(wildcard .env)),,DEBUG=true )$(PY) manage.py
 
-.PHONY: run test bench lint db db-stop clean serve backup restore-drill pitr-drill
+.PHONY: run test bench load lint db db-stop clean serve backup restore-drill pitr-drill
 
 run:
 	@scripts/bootstrap.sh run
@@ -20,6 +20,12 @@ test:
 bench:
 	@scripts/bootstrap.sh run
 	@DEBUG=true $(PY) manage.py bench
+
+# A bounded load test (at most two minutes) of the production server on 127.0.0.1 with the
+# bench database: 50 readers and 10 signers; figures in docs/deployment.md ("Load test").
+load:
+	@scripts/bootstrap.sh run
+	@DEBUG=true $(PY) manage.py load $(ARGS)
 
 # The production server: gunicorn + the task worker, DEBUG off (docs/deployment.md).
 serve:

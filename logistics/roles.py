@@ -1,8 +1,10 @@
-"""The roles of DOMAIN.md as capability sets, and how a user's capabilities are resolved."""
+"""The roles of docs/domain.md as capability sets, and how a user's capabilities are resolved."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from logistics.models import Membership, Role, School
@@ -48,12 +50,19 @@ registry.capability(
 def sync_default_roles() -> None:
     """Create the default roles and give them every registered capability they default to.
 
-    Runs after each migrate; capabilities an administrator added by hand are kept.
+    Runs after each migrate; capabilities an administrator added by hand are kept. Names are
+    stored in the site's language (migrate runs untranslated otherwise).
     """
     for code, (name, reaches) in DEFAULT_ROLES.items():
+        with translation.override(settings.LANGUAGE_CODE):
+            local_name = str(name)
         role, _created = Role.objects.get_or_create(
-            code=code, defaults={"name": str(name), "reaches_members": reaches}
+            code=code, defaults={"name": local_name, "reaches_members": reaches}
         )
+        with translation.override("en"):
+            if role.name == str(name) != local_name:  # stored untranslated by an earlier run
+                role.name = local_name
+                role.save(update_fields=["name"])
         wanted = {c.code for c in registry.capabilities.values() if code in c.default_roles}
         if not wanted.issubset(role.capabilities):
             role.capabilities = sorted(wanted | set(role.capabilities))

@@ -174,8 +174,9 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 # Reverse proxies (IPs or networks) whose X-Forwarded-For is believed; empty: REMOTE_ADDR.
 TRUSTED_PROXIES = [ip_network(p, strict=False) for p in env("TRUSTED_PROXIES")]
 
-# The cache (throttle counters among others) is shared by every web process: a PostgreSQL
-# table by default, Redis when REDIS_URL is set (e.g. redis://cache.lan:6379/0).
+# One cache shared by every web process, for whatever caches through Django's API (sessions,
+# login counters and tasks have tables of their own): a PostgreSQL table by default, Redis
+# when REDIS_URL is set (e.g. redis://cache.lan:6379/0).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if (REDIS_URL := env.str("REDIS_URL", default=""))

@@ -60,7 +60,7 @@ def seal(text: str) -> str:
     return hmac.new(settings.AUDIT_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()
 
 
-def _head_text(school_id: int, seq: int, digest: str) -> str:
+def head_text(school_id: int, seq: int, digest: str) -> str:
     return f"{school_id}:{seq}:{digest}"
 
 
@@ -107,7 +107,7 @@ def record_event(
             defaults={
                 "seq": seq,
                 "hash": event.hash,
-                "mac": seal(_head_text(school.pk, seq, event.hash)),
+                "mac": seal(head_text(school.pk, seq, event.hash)),
             },
         )
         return event
@@ -139,7 +139,7 @@ def verify_chain(school: School) -> BrokenLink | None:
     head = AuditHead.objects.filter(school=school).first()
     if head is None:
         return None if last_seq == 0 else BrokenLink(school.code, last_seq, last_id, "no head")
-    if not hmac.compare_digest(head.mac, seal(_head_text(school.pk, head.seq, head.hash))):
+    if not hmac.compare_digest(head.mac, seal(head_text(school.pk, head.seq, head.hash))):
         return BrokenLink(school.code, head.seq, 0, "head seal does not match")
     if head.seq != last_seq or head.hash != expected_prev:
         return BrokenLink(school.code, last_seq + 1, 0, "events missing after the last one")

@@ -51,8 +51,8 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django_scopes import scopes_disabled
 
-from logistics.audit import GENESIS, event_digest
-from logistics.models import AuditEvent, Membership, Role, School
+from logistics.audit import GENESIS, event_digest, head_text, seal
+from logistics.models import AuditEvent, AuditHead, Membership, Role, School
 from logistics.registry import registry
 from logistics.roles import sync_default_roles
 from logistics.scoping import requires
@@ -180,8 +180,9 @@ def _chain(school: School, start, count: int, rng: random.Random) -> list[AuditE
             data={"n": seq},
             prev_hash=prev,
         )
-        # Same digest as logistics.audit so verify_audit passes on benchmark data too.
+        # Same digest and seal as logistics.audit so verify_audit passes on benchmark data.
         event.hash = event_digest(event)
+        event.mac = seal(event.hash)
         prev = event.hash
         events.append(event)
     return events
@@ -208,7 +209,15 @@ def seed(schools: int, years: int, seed_value: int = 20221, stdout=None) -> Scho
         start = timezone.now() - timedelta(days=365 * years)
         per_school = 700 * years
         for school in members:
-            AuditEvent.objects.bulk_create(_chain(school, start, per_school, rng), batch_size=2000)
+            events = _chain(school, start, per_school, rng)
+            AuditEvent.objects.bulk_create(events, batch_size=2000)
+            last = events[-1]
+            AuditHead.objects.create(
+                school=school,
+                seq=last.seq,
+                hash=last.hash,
+                mac=seal(head_text(school.pk, last.seq, last.hash)),
+            )
         for seeder in registry.bench_seeders:
             if stdout:
                 stdout.write(f"  seeding {seeder.__module__} …")

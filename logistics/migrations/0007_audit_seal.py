@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def seal_existing_events(apps, schema_editor):
     """Seal the events written before seals existed, and record each school's head."""
-    from logistics.audit import _head_text, seal
+    from logistics.audit import head_text, seal
 
     AuditEvent = apps.get_model("logistics", "AuditEvent")
     AuditHead = apps.get_model("logistics", "AuditHead")
@@ -23,7 +23,7 @@ def seal_existing_events(apps, schema_editor):
                 defaults={
                     "seq": event.seq,
                     "hash": event.hash,
-                    "mac": seal(_head_text(event.school_id, event.seq, event.hash)),
+                    "mac": seal(head_text(event.school_id, event.seq, event.hash)),
                 },
             )
         cursor.execute("ALTER TABLE logistics_auditevent ENABLE TRIGGER USER")

@@ -53,7 +53,11 @@ class Command(BaseCommand):
         # Its own database, so benchmark data never mixes with the demo site's.
         name = connection.settings_dict["NAME"] + "_bench"
         connection.settings_dict.setdefault("TEST", {})["NAME"] = name
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
+        # serialize=False: the bench database is never restored from a serialized copy, and
+        # serializing 2 million rows took minutes.
+        connection.creation.create_test_db(
+            verbosity=0, autoclobber=True, keepdb=True, serialize=False
+        )
         call_command("seed_bench", schools=schools, years=years, stdout=self.stdout)
         with scopes_disabled():
             school = School.objects.get(code=f"{BENCH_PREFIX}01")

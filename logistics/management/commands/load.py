@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import quote, urlencode
 
-import pgtrigger
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -52,10 +51,10 @@ from PIL import Image
 
 from finance import services as finance
 from finance.models import Category, Expense, ExpenseStatus, Fund, FundKind
-from logistics.audit import _head_text, seal, verify_chain
+from logistics.audit import verify_chain
 from logistics.backups import connection_params, database_url
 from logistics.bench import BENCH_PREFIX, bench_user
-from logistics.models import Approval, AuditEvent, AuditHead, Membership, Role, School, Signature
+from logistics.models import Approval, AuditEvent, Membership, Role, School, Signature
 from logistics.registry import registry
 
 MAX_SECONDS = 90  # with start-up and checks, `make load` ends within two minutes
@@ -200,7 +199,6 @@ class Command(BaseCommand):
             signer_schools = schools[:SIGNER_SCHOOLS]
             signer_users = self.signer_users(signers, signer_schools)
             waiting = self.waiting_expenses(signer_schools)
-            self.seal_bench_chains(signer_schools)
             broken = [b for b in map(verify_chain, signer_schools) if b]
             if broken:
                 raise CommandError(f"The audit chain is broken before the run: {broken}")
@@ -313,27 +311,6 @@ class Command(BaseCommand):
             for pk in ids:
                 waiting[school.pk].put(pk)
         return waiting
-
-    def seal_bench_chains(self, schools: list[School]) -> None:
-        """The bench seeder writes its audit events unsealed and without a head
-        (logistics/bench.py), so verify_chain would fail on them before any request: seal
-        what it wrote, once, so the check afterwards judges what the load appended. This is
-        the benchmark's scratch database; the append-only trigger is set aside for these
-        UPDATEs alone, as the seeder sets triggers aside for its bulk inserts."""
-        for school in schools:
-            unsealed = list(AuditEvent.objects.filter(school=school, mac="").order_by("seq"))
-            for event in unsealed:
-                event.mac = seal(event.hash)
-            with pgtrigger.ignore("logistics.AuditEvent:append_only"):
-                AuditEvent.objects.bulk_update(unsealed, ["mac"], batch_size=2000)
-            last = AuditEvent.objects.filter(school=school).order_by("-seq").first()
-            if last is not None and not AuditHead.objects.filter(school=school).exists():
-                AuditHead.objects.create(
-                    school=school,
-                    seq=last.seq,
-                    hash=last.hash,
-                    mac=seal(_head_text(school.pk, last.seq, last.hash)),
-                )
 
     def session_key(self, user) -> str:
         client = Client()

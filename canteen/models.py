@@ -54,6 +54,7 @@ FARM_CATEGORIES = frozenset({"vegetables", "fruit", "meat", "eggs", "aquatic"})
 QUARANTINE_CATEGORIES = frozenset({"meat"})
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
 class CanteenSettings(SchoolOwned):
     """A school's numbers; national defaults until changed, never below the national rule."""
 
@@ -268,6 +269,7 @@ class SupplierList(SchoolOwned):
         return self.title
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
 class SupplierListEntry(SchoolOwned):
     """One supplier on a list, for the categories it is designated for."""
 
@@ -566,6 +568,7 @@ class AccompaniedMeal(SchoolOwned, Voidable):
         indexes = [models.Index(fields=["school", "date"])]
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
 class DishRating(SchoolOwned):
     accompanied = models.ForeignKey(
         AccompaniedMeal, on_delete=models.PROTECT, related_name="ratings"
@@ -619,6 +622,7 @@ class CanteenDay(SchoolOwned):
         ]
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
 class GapMark(SchoolOwned):
     """A due entry marked not applicable with a reason (no delivery, no dinner on Friday)."""
 

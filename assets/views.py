@@ -47,19 +47,12 @@ from assets.models import (
     StocktakeStatus,
     WriteOff,
 )
+from logistics.forms import add_service_errors
 from logistics.registry import registry
 from logistics.scoping import get_for_school, requires
 from logistics.selectors import paginate
 
 FILTERS = ("q", "category", "location", "custodian", "status")
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _form_page(request: HttpRequest, form, title: str, **extra) -> HttpResponse:
@@ -161,7 +154,7 @@ def asset_create(request: HttpRequest, school_code: str) -> HttpResponse:
                 photos=[photo] if photo else [],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Registered %(asset)s.") % {"asset": asset})
             return redirect("assets:asset_detail", school_code, asset.pk)
@@ -214,7 +207,7 @@ def asset_edit(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
                     school=request.school, actor=request.user, asset=asset, **changes
                 )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("assets:asset_detail", school_code, pk)
@@ -253,7 +246,7 @@ def asset_custody(request: HttpRequest, school_code: str, pk: int, action: str) 
                     **common, location=data["location"], condition=data["condition"]
                 )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Custody recorded."))
             return redirect("assets:asset_detail", school_code, pk)
@@ -315,7 +308,7 @@ def category_list(request: HttpRequest, school_code: str) -> HttpResponse:
                     **form.cleaned_data,
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("assets:category_list", school_code)
@@ -333,7 +326,7 @@ def location_list(request: HttpRequest, school_code: str) -> HttpResponse:
         try:
             services.location_create(school=request.school, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("assets:location_list", school_code)
@@ -390,7 +383,7 @@ def stock_item_create(request: HttpRequest, school_code: str) -> HttpResponse:
                 school=request.school, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("assets:stock_list", school_code)
@@ -404,7 +397,7 @@ def stock_in(request: HttpRequest, school_code: str) -> HttpResponse:
         try:
             services.stock_in(school=request.school, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Stock-in recorded."))
             return redirect("assets:stock_moves", school_code)
@@ -418,7 +411,7 @@ def stock_out(request: HttpRequest, school_code: str) -> HttpResponse:
         try:
             services.stock_out(school=request.school, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Stock-out recorded."))
             return redirect("assets:stock_moves", school_code)
@@ -502,7 +495,7 @@ def requisition_create(request: HttpRequest, school_code: str) -> HttpResponse:
                 school=request.school, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Requisition filed; it is waiting for approval."))
             return redirect("assets:requisition_detail", school_code, req.pk)
@@ -578,7 +571,7 @@ def repair_create(request: HttpRequest, school_code: str) -> HttpResponse:
                 photo=data.get("photo") or None,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Fault reported; the office has been told."))
             return redirect("assets:repair_detail", school_code, ticket.pk)
@@ -713,7 +706,7 @@ def writeoff_create(request: HttpRequest, school_code: str, pk: int) -> HttpResp
                 photo=form.cleaned_data.get("photo") or None,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Write-off filed; it is waiting for signatures."))
             return redirect("assets:writeoff_detail", school_code, writeoff.pk)
@@ -756,7 +749,7 @@ def stocktake_list(request: HttpRequest, school_code: str) -> HttpResponse:
                 school=request.school, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("assets:stocktake_detail", school_code, stocktake.pk)
     page = paginate(selectors.stocktakes(request.school), request.GET.get("page"))
@@ -793,7 +786,7 @@ def stocktake_detail(request: HttpRequest, school_code: str, pk: int) -> HttpRes
                 note=data["note"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Counted."))
             return redirect("assets:stocktake_detail", school_code, pk)

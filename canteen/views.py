@@ -18,17 +18,10 @@ from canteen import forms, selectors, services, statements
 from canteen.ledgers import LEDGERS
 from canteen.legal import LEGAL_BASIS
 from canteen.models import Complaint, FollowUp, FoodCategory, Meal, Sample, StaffMember, Supplier
+from logistics.forms import add_service_errors
 from logistics.notices.reports import report_download
 from logistics.scoping import get_for_school, requires
 from logistics.selectors import paginate
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _day(value: str) -> datetime.date:
@@ -127,7 +120,7 @@ def sample_meal(request: HttpRequest, school_code: str, day: str, meal: str) -> 
                 entries=entries,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(n)s samples recorded.") % {"n": len(samples)})
             return redirect(_today_url(request, date))
@@ -168,7 +161,7 @@ def disinfection_new(request: HttpRequest, school_code: str, day: str, meal: str
                 checker=data["checker"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Disinfection recorded."))
             return redirect(_today_url(request, date))
@@ -201,7 +194,7 @@ def accompanied_new(request: HttpRequest, school_code: str, day: str, meal: str)
                 problems=form.cleaned_data["problems"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Accompanied meal recorded."))
             return redirect(_today_url(request, date))
@@ -232,7 +225,7 @@ def morning_new(request: HttpRequest, school_code: str, day: str) -> HttpRespons
                 **form.symptoms(),
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             if check.passed:
                 messages.success(request, _("Morning check passed."))
@@ -256,7 +249,7 @@ def temperature_new(request: HttpRequest, school_code: str) -> HttpResponse:
                 school=request.school, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Temperature recorded."))
             return redirect(_today_url(request, log.date))
@@ -302,7 +295,7 @@ def receiving_new(request: HttpRequest, school_code: str) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Receiving inspection recorded."))
             return redirect(_today_url(request, receiving.date))
@@ -491,7 +484,7 @@ def staff_edit(request: HttpRequest, school_code: str, pk: int | None = None) ->
                 **{k: v for k, v in form.cleaned_data.items()},
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("canteen:staff_list", school_code)
@@ -546,7 +539,7 @@ def supplier_edit(request: HttpRequest, school_code: str, pk: int | None = None)
                 contract=data.get("contract") or None,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("canteen:supplier_list", school_code)
@@ -562,7 +555,7 @@ def supplier_list_new(request: HttpRequest, school_code: str) -> HttpResponse:
                 school=request.school, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The list waits for the principal's approval."))
             return redirect("canteen:supplier_list", school_code)
@@ -613,7 +606,7 @@ def menu_edit(request: HttpRequest, school_code: str, day: str, meal: str) -> Ht
                 dishes=form.parsed(),
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Menu saved."))
             return redirect(
@@ -724,7 +717,7 @@ def settings_edit(request: HttpRequest, school_code: str) -> HttpResponse:
                 **{f: form.cleaned_data[f] for f in form.Meta.fields},
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("canteen:today", school_code)
@@ -859,7 +852,7 @@ def waste_new(request: HttpRequest, school_code: str, day: str) -> HttpResponse:
                 school=request.school, actor=request.user, date=date, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Waste recorded."))
             return redirect(_today_url(request, date))
@@ -874,7 +867,7 @@ def training_new(request: HttpRequest, school_code: str) -> HttpResponse:
         try:
             services.training_record(school=request.school, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Training recorded."))
             return redirect(reverse("canteen:ledger", args=[school_code, "training"]))
@@ -893,7 +886,7 @@ def survey_list(request: HttpRequest, school_code: str) -> HttpResponse:
                     school=request.school, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("canteen:survey_list", school_code)

@@ -35,18 +35,11 @@ from finance.forms import (
 from finance.models import AidApplication, AidStatus, Expense, ExpenseStatus, FeeEntry, FeeItem
 from finance.money import amount_in_words
 from logistics.approvals import ApprovalError
+from logistics.forms import add_service_errors
 from logistics.models import Approval
 from logistics.privacy import record_personal_view
 from logistics.scoping import get_for_school, requires
 from logistics.selectors import paginate
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _quotes(formset) -> list[services.QuoteInput]:
@@ -142,7 +135,7 @@ def expense_create(request: HttpRequest, school_code: str) -> HttpResponse:
                 documents=[data["document"]] if data.get("document") else [],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             if expense.status == ExpenseStatus.HELD:
                 messages.warning(
@@ -278,7 +271,7 @@ def expense_edit(request: HttpRequest, school_code: str, pk: int) -> HttpRespons
                 **changes,
             )
         except (ValidationError, ApprovalError) as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return _detail(request, expense.pk)
@@ -448,7 +441,7 @@ def fund_create(request: HttpRequest, school_code: str) -> HttpResponse:
         try:
             services.fund_create(school=request.school, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Fund created."))
             return redirect("finance:fund_list", request.school.code)
@@ -462,7 +455,7 @@ def budget_create(request: HttpRequest, school_code: str) -> HttpResponse:
         try:
             services.budget_line_set(school=request.school, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Budget saved."))
             return redirect("finance:fund_list", request.school.code)
@@ -542,7 +535,7 @@ def fee_create(request: HttpRequest, school_code: str) -> HttpResponse:
                 school=request.school, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Fee item created for %(n)s students.") % {"n": item.entries.count()}
@@ -568,7 +561,7 @@ def student_list(request: HttpRequest, school_code: str) -> HttpResponse:
                 school=request.school, actor=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(n)s students added.") % {"n": n})
             return redirect("finance:student_list", request.school.code)
@@ -622,7 +615,7 @@ def aid_create(request: HttpRequest, school_code: str) -> HttpResponse:
                 school=request.school, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Application filed for review."))
             return redirect("finance:aid_detail", request.school.code, application.pk)
@@ -693,7 +686,7 @@ def aid_edit(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
                 **data,
             )
         except (ValidationError, ApprovalError) as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Sent to the review again."))
             return redirect("finance:aid_detail", request.school.code, application.pk)

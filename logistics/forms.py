@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 
@@ -42,3 +43,13 @@ class ApprovalActionForm(forms.Form):
         if cleaned.get("action") == "sign" and cleaned.get("step") is None:
             raise forms.ValidationError("step")
         return cleaned
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: beside its field when the form has that
+    field, above the form otherwise. What the user typed stays in the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from logistics.forms import add_service_errors
 from logistics.notices.reports import report_download
 from logistics.scoping import get_for_school, requires
 from logistics.selectors import paginate
@@ -58,14 +59,6 @@ from safety.models import (
     PlannedInspection,
     Result,
 )
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _flash_error(request: HttpRequest, exc: ValidationError) -> None:
@@ -189,7 +182,7 @@ def inspection_item(request: HttpRequest, school_code: str, pk: int, item: int) 
                 deadline=data.get("deadline"),
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             following = (
                 InspectionItem.objects.filter(
@@ -279,7 +272,7 @@ def checklist_create(request: HttpRequest, school_code: str) -> HttpResponse:
                 school=request.school, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("safety:checklist_detail", school_code, checklist.pk)
     return render(request, "safety/form.html", {"form": form, "title": _("New checklist")})
@@ -300,7 +293,7 @@ def checklist_detail(request: HttpRequest, school_code: str, pk: int) -> HttpRes
                     **form.cleaned_data,
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Item added."))
                 return redirect("safety:checklist_detail", school_code, pk)
@@ -336,7 +329,7 @@ def checklist_item_edit(request: HttpRequest, school_code: str, pk: int, item: i
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Item saved; past inspections keep their own copy."))
             return redirect("safety:checklist_detail", school_code, pk)
@@ -356,7 +349,7 @@ def plan_create(request: HttpRequest, school_code: str) -> HttpResponse:
                 school=request.school, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(n)s inspections planned.") % {"n": len(plans)})
             return redirect("safety:inspection_list", school_code)
@@ -400,7 +393,7 @@ def hazard_create(request: HttpRequest, school_code: str) -> HttpResponse:
                 **data,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Hazard reported; the person responsible is told."))
             return redirect("safety:hazard_detail", school_code, hazard.pk)
@@ -467,7 +460,7 @@ def hazard_rectify(request: HttpRequest, school_code: str, pk: int) -> HttpRespo
                 evidence=[form.cleaned_data["evidence"]],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Fix recorded; it waits for verification."))
             return redirect("safety:hazard_detail", school_code, pk)
@@ -556,7 +549,7 @@ def equipment_edit(request: HttpRequest, school_code: str, pk: int = 0) -> HttpR
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Equipment saved."))
             return redirect("safety:equipment_list", school_code)
@@ -647,7 +640,7 @@ def gate_in(request: HttpRequest, school_code: str) -> HttpResponse:
                 school=request.school, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s logged in.") % {"name": entry.name})
             return redirect("safety:gate", school_code)
@@ -708,7 +701,7 @@ def roster_create(request: HttpRequest, school_code: str) -> HttpResponse:
                 school=request.school, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("safety:roster_detail", school_code, roster.pk)
     return render(request, "safety/form.html", {"form": form, "title": _("New duty roster")})
@@ -728,7 +721,7 @@ def roster_detail(request: HttpRequest, school_code: str, pk: int) -> HttpRespon
                     school=request.school, actor=request.user, roster=roster, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Shift saved."))
                 return redirect("safety:roster_detail", school_code, pk)
@@ -787,7 +780,7 @@ def shift_log(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
                 school=request.school, actor=request.user, shift=shift, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Duty log saved."))
             return redirect("safety:shift_detail", school_code, pk)
@@ -804,7 +797,7 @@ def shift_swap(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
                 school=request.school, actor=request.user, shift=shift, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Swap requested; it waits for approval."))
             return redirect("safety:shift_detail", school_code, pk)
@@ -839,7 +832,7 @@ def emergency_plan_create(request: HttpRequest, school_code: str) -> HttpRespons
                 school=request.school, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Plan version saved."))
             return redirect("safety:emergency_plan_list", school_code)
@@ -884,7 +877,7 @@ def drill_create(request: HttpRequest, school_code: str) -> HttpResponse:
                 school=request.school, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("safety:drill_detail", school_code, drill.pk)
     return render(request, "safety/form.html", {"form": form, "title": _("Record a drill")})
@@ -902,7 +895,7 @@ def drill_detail(request: HttpRequest, school_code: str, pk: int) -> HttpRespons
                     school=request.school, actor=request.user, drill=drill, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Follow-up recorded as a hazard."))
                 return redirect("safety:hazard_detail", school_code, hazard.pk)

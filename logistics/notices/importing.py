@@ -168,27 +168,31 @@ _MB = 1024 * 1024
 XLSX_MAX_UNPACKED = 30 * _MB  # 5,000 rows × 20 columns of text unpack to about 10 MB
 XLSX_MAX_RATIO = 100  # worksheets compress 5-20 times; bombs a thousand
 XLSX_MAX_PARTS = 1000
-XLSX_MAX_DECLARED_CELLS = 1_000_000  # ten times the cells a table may have
-XLSX_MAX_SHARED_STRINGS = (MAX_ROWS + 1) * MAX_COLUMNS  # every cell a different text
-_TOO_BIG = f"请只保留要公示的数据（最多 {MAX_ROWS} 行 × {MAX_COLUMNS} 列）后再上传。"
 _SHARED_STRINGS = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\b(?:uniqueCount|count)=\"(\d+)\"")
 
 
-def _check_package(archive: zipfile.ZipFile) -> None:
+def _too_big(max_rows: int, max_columns: int) -> str:
+    return f"请只保留要导入的数据（最多 {max_rows} 行 × {max_columns} 列）后再上传。"
+
+
+def _check_package(archive: zipfile.ZipFile, max_rows: int, max_columns: int) -> None:
+    too_big = _too_big(max_rows, max_columns)
     parts = archive.infolist()
     unpacked = sum(part.file_size for part in parts)
     if len(parts) > XLSX_MAX_PARTS or unpacked > XLSX_MAX_UNPACKED:
         raise ValidationError(
             f"该文件解压后有 {unpacked / _MB:.0f} MB，超过了 {XLSX_MAX_UNPACKED // _MB} MB 的上限。"
-            + _TOO_BIG
+            + too_big
         )
     for part in parts:
         # Small parts (styles, settings) may compress very well and are harmless.
         if part.file_size > _MB and part.file_size > XLSX_MAX_RATIO * max(part.compress_size, 1):
             raise ValidationError(
                 f"该文件的压缩比异常（{part.filename} 解压后是压缩时的 "
-                f"{part.file_size // max(part.compress_size, 1)} 倍），无法导入。" + _TOO_BIG
+                f"{part.file_size // max(part.compress_size, 1)} 倍），无法导入。" + too_big
             )
+    # Every cell a different text at the most.
+    max_strings = (max_rows + 1) * max_columns
     for part in parts:
         # openpyxl loads the whole shared-strings table up front; its declared size is read
         # from the start of every XML part, since the part may be named anything.
@@ -196,27 +200,30 @@ def _check_package(archive: zipfile.ZipFile) -> None:
             continue
         with archive.open(part) as stream:
             declared = _SHARED_STRINGS.search(stream.read(4096))
-        if declared and int(declared.group(1)) > XLSX_MAX_SHARED_STRINGS:
+        if declared and int(declared.group(1)) > max_strings:
             raise ValidationError(
                 f"该文件声明了 {int(declared.group(1))} 个不同的文本，"
-                f"超过了 {XLSX_MAX_SHARED_STRINGS} 个的上限。" + _TOO_BIG
+                f"超过了 {max_strings} 个的上限。" + too_big
             )
 
 
-def _check_declared_size(ws: Any) -> None:
+def _check_declared_size(ws: Any, max_rows: int, max_columns: int) -> None:
     """The sheet's own <dimension> (openpyxl reads just that, not the rows): a 27 KB file may
     declare A1:XFD5002, 82 million cells that read-only mode would fill in as empty."""
     rows, cols = ws.max_row, ws.max_column
-    if rows and cols and rows * cols > XLSX_MAX_DECLARED_CELLS:
+    # Ten times the cells a table may have: sheets often declare a few empty rows or columns.
+    if rows and cols and rows * cols > 10 * (max_rows + 1) * max_columns:
         raise ValidationError(
             f"工作表声明的范围是 A1:{get_column_letter(min(cols, 18278))}{rows}"
-            f"（{rows * cols} 个单元格），远超公示表格的大小。" + _TOO_BIG
+            f"（{rows * cols} 个单元格），远超可导入表格的大小。" + _too_big(max_rows, max_columns)
         )
 
 
-def read_xlsx(data: bytes) -> tuple[list[Any], list[list[Any]]]:
-    """The first sheet of an .xlsx; its first row is the header. Only the first MAX_COLUMNS + 1
-    columns are read (one more than a table may have, so a too-wide table is reported)."""
+def read_workbook(data: bytes, *, max_rows: int, max_columns: int) -> list[list[Any]]:
+    """The rows of an .xlsx's first sheet, header first: the package is measured before it is
+    parsed (unpacked size, compression ratio, declared shared strings and range, all in
+    proportion to a table of `max_rows` × `max_columns`), and only that much is read, plus one
+    row and one column so a caller can tell the user the table is too large."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
@@ -224,19 +231,24 @@ def read_xlsx(data: bytes) -> tuple[list[Any], list[list[Any]]]:
             "无法读取该文件：请上传 Excel 2007 及以上版本的 .xlsx 文件。"
         ) from exc
     try:
-        _check_package(archive)
+        _check_package(archive, max_rows, max_columns)
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             ws = wb.worksheets[0]
-            _check_declared_size(ws)
-            rows = ws.iter_rows(values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS + 1)
-            table = [list(r) for r in rows]
+            _check_declared_size(ws, max_rows, max_columns)
+            rows = ws.iter_rows(values_only=True, max_row=max_rows + 2, max_col=max_columns + 1)
+            return [list(r) for r in rows]
         finally:
             wb.close()
     except ValidationError:
         raise
     except Exception as exc:  # zipfile, zlib and openpyxl raise many types for a damaged file
         raise ValidationError("无法读取该文件：它不是有效的 .xlsx 文件或已损坏。") from exc
+
+
+def read_xlsx(data: bytes) -> tuple[list[Any], list[list[Any]]]:
+    """A notice table from the first sheet of an .xlsx; its first row is the header."""
+    table = read_workbook(data, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
     if not table:
         raise ValidationError("工作表是空的。")
     if len(table[0]) > MAX_COLUMNS and table[0][MAX_COLUMNS] not in (None, ""):

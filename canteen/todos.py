@@ -24,13 +24,73 @@ def _count(qs: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+# Warned at 30, 14 and 7 days before expiry: each certificate or licence is counted once, in
+# the tightest window it falls in (the first also holds what has already expired).
+WINDOWS = sorted(WARNING_DAYS)
+LEVELS = ("danger", "warning", "info")
+
+
+def _expiry_keys() -> list[str]:
+    return [f"{what}_{days}" for what in ("certificates", "licences") for days in WINDOWS]
+
+
+def _expiry_counts(school: School, today: datetime.date) -> dict[str, Coalesce]:
+    counts = {}
+    for i, days in enumerate(WINDOWS):
+        until = today + datetime.timedelta(days=days)
+        after = today + datetime.timedelta(days=WINDOWS[i - 1]) if i else None
+        staff = StaffMember.objects.filter(
+            school=school, is_active=True, certificate_expires__lte=until
+        )
+        suppliers = Supplier.objects.filter(school=school, licence_expires__lte=until)
+        if after is not None:
+            staff = staff.filter(certificate_expires__gt=after)
+            suppliers = suppliers.filter(licence_expires__gt=after)
+        counts[f"certificates_{days}"] = _count(staff)
+        counts[f"licences_{days}"] = _count(suppliers)
+    return counts
+
+
+def _expiry_lines(code: str) -> list[tuple]:
+    lines = []
+    for i, days in enumerate(WINDOWS):
+        if i == 0:
+            texts = (
+                _("%(n)s health certificates expire within %(days)s days or have expired"),
+                _("%(n)s supplier licences expire within %(days)s days or have expired"),
+            )
+        else:
+            texts = (
+                _("%(n)s health certificates expire within %(days)s days"),
+                _("%(n)s supplier licences expire within %(days)s days"),
+            )
+        # The days are filled in now; the count when the line is shown.
+        certificates, licences = (t % {"n": "%(n)s", "days": days} for t in texts)
+        level = LEVELS[min(i, len(LEVELS) - 1)]
+        lines += [
+            (
+                caps.MANAGE,
+                f"certificates_{days}",
+                level,
+                certificates,
+                reverse("canteen:staff_list", args=[code]),
+            ),
+            (
+                caps.MANAGE,
+                f"licences_{days}",
+                level,
+                licences,
+                reverse("canteen:supplier_list", args=[code]),
+            ),
+        ]
+    return lines
+
+
 @registry.todo
 def canteen_todos(school, user, capabilities):
     if caps.VIEW not in capabilities:
         return
     today = timezone.localdate()
-    # The earliest warning (30 days by default) catches every certificate that needs one.
-    warn_until = today + datetime.timedelta(days=max(WARNING_DAYS))
     sampled = Sample.objects.filter(dish=OuterRef("pk"), voided_at__isnull=True)
     # The national 48 h: a school that keeps samples longer is refused at disposal, with the
     # time they become disposable.
@@ -43,14 +103,7 @@ def canteen_todos(school, user, capabilities):
                 .annotate(has=Subquery(sampled.values("pk")[:1]))
                 .filter(has__isnull=True)
             ),
-            certificates=_count(
-                StaffMember.objects.filter(
-                    school=school, is_active=True, certificate_expires__lte=warn_until
-                )
-            ),
-            licences=_count(
-                Supplier.objects.filter(school=school, licence_expires__lte=warn_until)
-            ),
+            **_expiry_counts(school, today),
             disposable=_count(
                 Sample.objects.filter(
                     school=school,
@@ -72,8 +125,7 @@ def canteen_todos(school, user, capabilities):
         )
         .values(
             "unsampled",
-            "certificates",
-            "licences",
+            *_expiry_keys(),
             "disposable",
             "review",
             "unanswered",
@@ -91,20 +143,7 @@ def canteen_todos(school, user, capabilities):
             _("%(n)s dishes of today's menu have no sample"),
             reverse("canteen:today", args=[code]),
         ),
-        (
-            caps.MANAGE,
-            "certificates",
-            "warning",
-            _("%(n)s health certificates expire within 30 days or have expired"),
-            reverse("canteen:staff_list", args=[code]),
-        ),
-        (
-            caps.MANAGE,
-            "licences",
-            "warning",
-            _("%(n)s supplier licences expire within 30 days or have expired"),
-            reverse("canteen:supplier_list", args=[code]),
-        ),
+        *_expiry_lines(code),
         (
             caps.RECORD,
             "disposable",

@@ -151,3 +151,20 @@ def test_closed_days_and_concerns_show_on_the_committee_and_manager_dashboards(w
     todos = todos_for(world.school, canteen, capabilities_for(canteen, world.school))
     assert any("答复" in t.text for t in todos)
     assert Receiving.objects.count() == 0
+
+
+def test_certificates_are_warned_at_30_14_and_7_days_each_in_its_tightest_window(world):
+    for name, days in (("已过期", -1), ("七天", 7), ("八天", 8), ("十四天", 14), ("三十天", 30)):
+        staff(world, name, "cook", expires=TODAY() + datetime.timedelta(days=days))
+    staff(world, "三十一天", "cook", expires=TODAY() + datetime.timedelta(days=31))
+    canteen = world.user("canteen")
+    lines = {
+        t.text: (t.count, t.level)
+        for t in canteen_todos(world.school, canteen, capabilities_for(canteen, world.school))
+        if "健康证明" in t.text
+    }
+    assert lines == {
+        "2 份健康证明将在 7 天内到期或已过期": (2, "danger"),
+        "2 份健康证明将在 14 天内到期": (2, "warning"),
+        "1 份健康证明将在 30 天内到期": (1, "info"),
+    }, lines

@@ -29,6 +29,11 @@ class NoRecords(Exception):
     """The builder found nothing to publish for the period; the message is for the user."""
 
 
+# A row of a printed ledger may carry this key with the reason it was voided: the row is
+# printed struck through with the reason under it (voided statutory records stay on paper).
+VOID_REASON = "__void_reason__"
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -56,7 +61,7 @@ class Snapshot:
 
     def to_json(self) -> dict[str, Any]:
         types = {c.key: c.type for c in self.columns}
-        return {
+        data = {
             "title": str(self.title),
             "period": str(self.period),
             "columns": [
@@ -69,6 +74,12 @@ class Snapshot:
             "signatures": [str(s) for s in self.signatures],
             "publication_days": int(self.publication_days),
         }
+        voided = {
+            str(i): str(r[VOID_REASON]) for i, r in enumerate(self.rows) if r.get(VOID_REASON)
+        }
+        if voided:  # by row index; absent from every notice that has none
+            data["voided"] = voided
+        return data
 
 
 def encode(value: Any, column_type: str) -> Any:

@@ -82,6 +82,24 @@ def print_html(
     )
 
 
+def pack_html(*, parts: list[dict], school_name: str, title: str, period: str) -> str:
+    """Several staff reports in one print: a cover, a table of contents with page numbers,
+    then each report from a new page (landscape where it is wide)."""
+    return render_to_string(
+        "notices/print_pack.html",
+        {
+            "tables": [tables.table(part, public=False) for part in parts],
+            "school_name": school_name,
+            "title": title,
+            "period": period,
+            "printed_on": timezone.localdate(),
+            "landscape": False,
+            "landscape_from": LANDSCAPE_FROM_COLUMNS,
+            "font_family": FONT_FAMILY,
+        },
+    )
+
+
 def html_to_pdf(html: str, progress: Callable[[int], None] | None = None) -> tuple[bytes, int]:
     """Lay out and write the PDF; returns (bytes, page count). Progress: layout 70%, write 100%."""
     static = STATIC_ROOT_DIRS[0].as_uri() + "/"

@@ -4,7 +4,7 @@ as notices: an app builds a Snapshot from its selector and hands it here."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.http import HttpResponse
 from django.utils import translation
@@ -40,3 +40,31 @@ def report_download(
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
+
+
+def pack_pdf(
+    parts: Sequence[Snapshot],
+    *,
+    school: School,
+    title: str,
+    period: str,
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
+    """Several reports (an inspection's ledgers) as one PDF with a table of contents."""
+    with translation.override("zh-hans"):
+        html = pdf.pack_html(
+            parts=[part.to_json() for part in parts],
+            school_name=school.name,
+            title=str(title),
+            period=str(period),
+        )
+        body, _pages = pdf.html_to_pdf(html, progress)
+    return body
+
+
+def pack_xlsx(parts: Sequence[Snapshot], *, school: School) -> bytes:
+    """Several reports as one workbook, a sheet each."""
+    stream = io.BytesIO()
+    with translation.override("zh-hans"):
+        xlsx.write_workbook([part.to_json() for part in parts], stream, school_name=school.name)
+    return stream.getvalue()

@@ -47,13 +47,19 @@ def format_value(value: Any, column_type: str) -> str:
     return str(value)
 
 
+class Row(list):
+    """A row's cells as (text, column type); `void_reason` set when the record was voided."""
+
+    void_reason = ""
+
+
 @dataclass
 class Table:
     title: str
     period: str
     headers: list[str]
     types: list[str]
-    rows: list[list[tuple[str, str]]]  # (text, column type) per cell
+    rows: list[Row]
     totals: list[tuple[str, str]] | None
     notes: str
     signatures: list[str]
@@ -80,6 +86,20 @@ def totals_values(snapshot: dict[str, Any]) -> list[Any] | None:
     return [decode(totals.get(c["key"]), c["type"]) for c in snapshot["columns"]]
 
 
+def void_reasons(snapshot: dict[str, Any]) -> dict[int, str]:
+    return {int(i): reason for i, reason in snapshot.get("voided", {}).items()}
+
+
+def _rows(snapshot: dict[str, Any], types: list[str], *, public: bool) -> list[Row]:
+    voided = void_reasons(snapshot)
+    rows = []
+    for i, cells in enumerate(values(snapshot, public=public)):
+        row = Row((format_value(v, t), t) for v, t in zip(cells, types, strict=True))
+        row.void_reason = voided.get(i, "")
+        rows.append(row)
+    return rows
+
+
 def table(snapshot: dict[str, Any], *, public: bool) -> Table:
     types = [c["type"] for c in snapshot["columns"]]
     totals = totals_values(snapshot)
@@ -93,10 +113,7 @@ def table(snapshot: dict[str, Any], *, public: bool) -> Table:
         period=snapshot["period"],
         headers=[c["label"] for c in snapshot["columns"]],
         types=types,
-        rows=[
-            [(format_value(v, t), t) for v, t in zip(row, types, strict=True)]
-            for row in values(snapshot, public=public)
-        ],
+        rows=_rows(snapshot, types, public=public),
         totals=total_cells,
         notes=snapshot.get("notes", ""),
         signatures=list(snapshot.get("signatures", [])),

@@ -7,7 +7,7 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -56,12 +56,43 @@ def write_xlsx(
 ) -> None:
     """A snapshot as a workbook: values typed, user text never a formula. With a verification
     code it is a public notice (personal data masked); without, a staff report."""
+    wb = Workbook(write_only=True)
+    _write_sheet(
+        wb, snapshot, school_name=school_name, verify_code=verify_code, verify_url=verify_url
+    )
+    wb.save(stream)
+
+
+def write_workbook(snapshots: list[dict[str, Any]], stream: IO[bytes], *, school_name: str) -> None:
+    """Several staff reports in one workbook, a sheet each (titles made unique)."""
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    for snapshot in snapshots:
+        title = _sheet_title(snapshot["title"])
+        n = 2
+        while title in used:
+            suffix = f" ({n})"
+            title, n = _sheet_title(snapshot["title"])[: 31 - len(suffix)] + suffix, n + 1
+        used.add(title)
+        _write_sheet(wb, snapshot, school_name=school_name, sheet_title=title)
+    wb.save(stream)
+
+
+def _write_sheet(
+    wb: Workbook,
+    snapshot: dict[str, Any],
+    *,
+    school_name: str,
+    verify_code: str = "",
+    verify_url: str = "",
+    sheet_title: str = "",
+) -> None:
     columns = snapshot["columns"]
     types = [c["type"] for c in columns]
     rows = tables.values(snapshot, public=bool(verify_code))
+    voided = tables.void_reasons(snapshot)
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_sheet_title(snapshot["title"]))
+    ws = wb.create_sheet(sheet_title or _sheet_title(snapshot["title"]))
     for i, (col, t) in enumerate(zip(columns, types, strict=True), start=1):
         sample = [r[i - 1] for r in rows[:200]]
         ws.column_dimensions[get_column_letter(i)].width = _width(col["label"], t, sample)
@@ -103,7 +134,7 @@ def write_xlsx(
     # (openpyxl gives dates a date format by itself; whole numbers read fine as General.)
     styled = [i for i, t in enumerate(types) if t in ("money", "percent")]
     text_cols = [i for i, t in enumerate(types) if t == "text"]
-    for row in rows:
+    for index, row in enumerate(rows):
         out: list[Any] = list(row)
         for i in styled:
             if out[i] is not None:
@@ -113,6 +144,8 @@ def write_xlsx(
         for i in text_cols:
             v = out[i] and _text(out[i])  # first, so no control character hides a formula
             out[i] = text_cell(v) if v and v.startswith(FORMULA_PREFIXES) else v
+        if index in voided:
+            out = [_struck(ws, v) for v in out] + [text_cell(f"作废：{voided[index]}")]
         ws.append(out)
 
     totals = tables.totals_values(snapshot)
@@ -130,4 +163,10 @@ def write_xlsx(
     if snapshot.get("notes"):
         ws.append([])
         ws.append([text_cell(snapshot["notes"])])
-    wb.save(stream)
+
+
+def _struck(ws: Worksheet, value: Any) -> WriteOnlyCell:
+    """A voided row's cell, struck through (already a cell when it needed a format)."""
+    cell = value if isinstance(value, Cell) else WriteOnlyCell(ws, value=value)
+    cell.font = Font(strike=True, color="666666")
+    return cell

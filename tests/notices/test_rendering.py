@@ -170,3 +170,66 @@ def test_a_staff_report_prints_in_full_without_verification(world):
     response = report_download(snapshot, school=world.school, fmt="xlsx", filename="large")
     ws = load_workbook(io.BytesIO(response.content)).active
     assert ws["A5"].value == "张三明" and ws["A3"].value is None
+
+
+def _ledger(title: str, *, voided: str = "") -> object:
+    from logistics.notices.kinds import VOID_REASON, Column, Snapshot
+
+    columns = [Column("dish", "菜品"), Column("grams", "重量（克）", "integer")]
+    rows = [{"dish": "红烧肉", "grams": 130}, {"dish": "清炒白菜", "grams": 126}]
+    if voided:
+        rows[0][VOID_REASON] = voided
+    return Snapshot(title, "2022年10月", columns, rows, signatures=["留样人", "审核人"])
+
+
+def test_a_voided_row_prints_struck_through_with_its_reason(world):
+    from logistics.notices import pdf
+    from logistics.notices.reports import report_download
+
+    snapshot = _ledger("留样记录表", voided="重量记错")
+    html = pdf.print_html(snapshot=snapshot.to_json(), school_name=world.school.name)
+    assert html.count('class="voided"') == 1 and "作废：重量记错" in html
+    response = report_download(snapshot, school=world.school, fmt="pdf", filename="samples")
+    text = pypdf.PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "红烧肉" in text and "作废：重量记错" in text
+
+    response = report_download(snapshot, school=world.school, fmt="xlsx", filename="samples")
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert (ws["A5"].value, ws["B5"].value, ws["C5"].value) == ("红烧肉", 130, "作废：重量记错")
+    assert ws["A5"].font.strike and ws["B5"].font.strike
+    assert ws["A6"].value == "清炒白菜" and not ws["A6"].font.strike and ws["C6"].value is None
+
+
+def test_a_snapshot_without_voided_rows_keeps_its_stored_shape(world):
+    assert "voided" not in _ledger("留样记录表").to_json()
+
+
+def test_a_pack_prints_every_ledger_after_a_table_of_contents_with_page_numbers(world):
+    from logistics.notices.reports import pack_pdf, pack_xlsx
+
+    parts = [_ledger("留样记录表"), _ledger("晨检记录表"), _ledger("留样记录表", voided="重复")]
+    seen = []
+    body = pack_pdf(
+        parts,
+        school=world.school,
+        title="食品安全检查资料",
+        period="2022年10月",
+        progress=seen.append,
+    )
+    reader = pypdf.PdfReader(io.BytesIO(body))
+    # Cover and contents on page 1, then each ledger from a page of its own.
+    assert len(reader.pages) == 4 and seen[-1] == 100
+    contents = reader.pages[0].extract_text()
+    assert "食品安全检查资料" in contents and "目录" in contents
+    assert [line.rstrip(". 0123456789") for line in contents.splitlines() if "记录表" in line] == [
+        "留样记录表",
+        "晨检记录表",
+        "留样记录表",
+    ]
+    assert [line[-1] for line in contents.splitlines() if "记录表" in line] == ["2", "3", "4"]
+    assert "晨检记录表" in reader.pages[2].extract_text()
+    assert "作废：重复" in reader.pages[3].extract_text()
+
+    book = load_workbook(io.BytesIO(pack_xlsx(parts, school=world.school)))
+    assert book.sheetnames == ["留样记录表", "晨检记录表", "留样记录表 (2)"]
+    assert book["晨检记录表"]["A5"].value == "红烧肉"

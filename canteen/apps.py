@@ -9,6 +9,10 @@ def _supplier_list_url(approval) -> str:
     return reverse("canteen:supplier_list", args=[approval.school.code])
 
 
+def _inspections_url(approval) -> str:
+    return reverse("canteen:inspection_list", args=[approval.school.code])
+
+
 class CanteenConfig(AppConfig):
     name = "canteen"
     verbose_name = _("Canteen")
@@ -27,6 +31,17 @@ class CanteenConfig(AppConfig):
                 on_finished=services.on_supplier_list_finished,
             )
         )
+        # The canteen's own to-do lists the minutes waiting (one query for all its to-dos).
+        register_type(
+            ApprovalType(
+                code=services.MINUTES_DOC,
+                label=_("Monthly food-safety meeting minutes"),
+                policy=services.minutes_policy,
+                url=_inspections_url,
+                on_finished=services.on_minutes_finished,
+                own_todo=True,
+            )
+        )
         # The day's ledgers: voiding one of a closed or reviewed day needs the director to
         # reopen the day first, like any other correction.
         for model, capability in (
@@ -42,6 +57,9 @@ class CanteenConfig(AppConfig):
             (models.Complaint, capabilities.MANAGE),
             (models.WasteRecord, capabilities.RECORD),
             (models.Training, capabilities.MANAGE),
+            (models.SelfInspection, capabilities.INSPECT),
+            (models.MonthlyMeeting, capabilities.MANAGE),
+            (models.Incident, capabilities.INCIDENT),
         ):
             registry.voidable(model, capability)
         notices.register()

@@ -19,6 +19,9 @@ APPROVE_SUPPLIERS = "canteen.approve_suppliers"
 NOTICES = "canteen.notices"
 PUBLISH = "canteen.publish"
 ACCOUNT = "canteen.account"
+INSPECT = "canteen.inspect"
+SIGN_MINUTES = "canteen.sign_minutes"
+INCIDENT = "canteen.incident"
 
 KITCHEN = ("canteen_manager", "food_safety_officer", "canteen_staff")
 LEADERS = ("principal", "director")
@@ -53,4 +56,15 @@ registry.capability(
     ACCOUNT,
     _("See the canteen account and print supplier statements"),
     ("canteen_manager", "director", "principal", "accountant"),
+)
+registry.capability(
+    INSPECT,
+    _("Do the daily and weekly self-inspections and verify corrective actions"),
+    ("food_safety_officer", "director"),
+)
+registry.capability(SIGN_MINUTES, _("Sign the monthly food-safety meeting minutes"), ("principal",))
+registry.capability(
+    INCIDENT,
+    _("Record food-safety incidents and their report"),
+    ("principal", "director", "food_safety_officer"),
 )

@@ -6,10 +6,12 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from canteen import selectors
+from canteen import checklists, selectors
 from canteen.models import (
     CanteenSettings,
     Complaint,
@@ -19,6 +21,7 @@ from canteen.models import (
     Meal,
     MenuDish,
     MorningCheck,
+    Sample,
     StaffMember,
     Supplier,
     Training,
@@ -27,6 +30,7 @@ from canteen.models import (
 from canteen.services import NATIONAL
 from logistics.attachments import AttachmentField
 from logistics.forms import StyledFormMixin
+from logistics.roles import users_with_capability
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEMP = {"max_digits": 5, "decimal_places": 1}
@@ -421,3 +425,170 @@ class SurveyForm(StyledFormMixin, forms.Form):
     respondents = forms.IntegerField(label=_("respondents"), min_value=1)
     satisfied = forms.IntegerField(label=_("satisfied"), min_value=0)
     findings = forms.CharField(label=_("main findings"), max_length=300, required=False)
+
+
+# ---------------------------------------------------------------- self-inspection, incidents
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _now_minute() -> datetime.datetime:
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class InspectionForm(StyledFormMixin, forms.Form):
+    """A checklist (one pass box and note per item) or a committee/doctor inspection (findings,
+    one a line). Failed items and findings go to `owner` to fix by `deadline`."""
+
+    date = forms.DateField(label=_("date"), widget=DATE, initial=timezone.localdate)
+    summary = forms.CharField(
+        label=pgettext_lazy("canteen", "summary"), max_length=300, required=False
+    )
+    owner = forms.ModelChoiceField(
+        label=_("responsible for fixing"), queryset=get_user_model().objects.none(), required=False
+    )
+    deadline = forms.DateField(
+        label=_("fix by"),
+        widget=DATE,
+        required=False,
+        initial=lambda: timezone.localdate() + datetime.timedelta(days=3),
+    )
+
+    def __init__(self, *args, kind: str, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.checklist = checklists.CHECKLISTS.get(kind, ())
+        users = [u.pk for u in users_with_capability(school, "canteen.view")]
+        self.fields["owner"].queryset = get_user_model().objects.filter(pk__in=users)
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        for code, label in self.checklist:
+            self.fields[f"ok_{code}"] = forms.BooleanField(
+                label=label, required=False, initial=True
+            )
+            self.fields[f"note_{code}"] = forms.CharField(
+                label=_("problem found"), max_length=200, required=False
+            )
+            self.fields[f"note_{code}"].widget.attrs["class"] = "form-control form-control-sm"
+        if not self.checklist:
+            self.fields["findings"] = forms.CharField(
+                label=_("findings (one a line; leave empty when all is well)"),
+                required=False,
+                max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+            )
+
+    def rows(self):
+        """(pass box, note) per checklist item, for the template."""
+        return [(self[f"ok_{code}"], self[f"note_{code}"]) for code, _label in self.checklist]
+
+    def items(self) -> list:
+        from canteen.services import ItemInput
+
+        data = self.cleaned_data
+        if self.checklist:
+            return [
+                ItemInput(
+                    label,
+                    bool(data[f"ok_{code}"]),
+                    code=code,
+                    note=data[f"note_{code}"],
+                )
+                for code, label in self.checklist
+            ]
+        return [
+            ItemInput(line.strip()[:200], False)
+            for line in data["findings"].splitlines()
+            if line.strip()
+        ]
+
+
+class ActionFixForm(StyledFormMixin, forms.Form):
+    fix_note = forms.CharField(label=_("what was done"), max_length=300)
+    evidence = AttachmentField(label=_("evidence (photo or scan)"))
+
+
+class ActionVerifyForm(StyledFormMixin, forms.Form):
+    accepted = forms.TypedChoiceField(
+        label=_("result"),
+        choices=[("1", _("Fixed: verified")), ("0", _("Not fixed: send back"))],
+        coerce=lambda v: v == "1",
+    )
+    verify_note = forms.CharField(label=_("verification note"), max_length=300, required=False)
+
+
+def _recent_months() -> list[tuple[str, str]]:
+    first = timezone.localdate().replace(day=1)
+    months = [first]
+    for _i in range(2):
+        months.append((months[-1] - datetime.timedelta(days=1)).replace(day=1))
+    return [(m.isoformat(), f"{m:%Y-%m}") for m in months]
+
+
+class MinutesForm(StyledFormMixin, forms.Form):
+    month = forms.TypedChoiceField(
+        label=_("month"), choices=_recent_months, coerce=datetime.date.fromisoformat
+    )
+    held_on = forms.DateField(label=_("held on"), widget=DATE, initial=timezone.localdate)
+    chair = forms.CharField(label=_("chaired by"), max_length=40)
+    attendees = forms.CharField(label=_("attendees"), max_length=300)
+    summary = forms.CharField(
+        label=_("this month's food safety"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    problems = forms.CharField(
+        label=_("problems found"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    plan = forms.CharField(
+        label=_("next month's work"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class IncidentForm(StyledFormMixin, forms.Form):
+    discovered_at = forms.DateTimeField(
+        label=_("discovered at"), widget=DATETIME, initial=_now_minute
+    )
+    description = forms.CharField(label=_("what happened"), max_length=300)
+    people_affected = forms.IntegerField(label=_("people affected"), min_value=0, initial=0)
+    stopped = forms.CharField(
+        label=_("what was stopped"),
+        max_length=300,
+        help_text=_("The meal, the dishes or the supply stopped."),
+    )
+    measures = forms.CharField(
+        label=_("measures taken"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    samples = forms.ModelMultipleChoiceField(
+        label=_("retained samples to seal"),
+        queryset=Sample.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["samples"].queryset = selectors.sealable_samples(school)
+        self.fields["samples"].label_from_instance = lambda s: (
+            f"{s.date:%m-%d} {s.get_meal_display()} {s.dish.name}"
+        )
+
+
+class IncidentReportForm(StyledFormMixin, forms.Form):
+    reported_at = forms.DateTimeField(
+        label=pgettext_lazy("canteen", "reported at"), widget=DATETIME, initial=_now_minute
+    )
+    reported_to = forms.CharField(
+        label=_("reported to"),
+        max_length=200,
+        help_text=_("The authority and the person told, e.g. 县市场监管局 王科长."),
+    )
+
+
+class IncidentCloseForm(StyledFormMixin, forms.Form):
+    closing_note = forms.CharField(label=_("conclusion"), max_length=300)

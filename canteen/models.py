@@ -17,6 +17,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from logistics.models import Approval, Attachment, SchoolOwned, Voidable
 
@@ -433,6 +434,16 @@ class Sample(SchoolOwned, Voidable):
         related_name="+",
     )
     disposed_at = models.DateTimeField(_("disposed at"), null=True, blank=True)
+    # Sealed for an incident's investigation: kept for the authorities, never disposed of.
+    sealed_at = models.DateTimeField(_("sealed at"), null=True, blank=True)
+    incident = models.ForeignKey(
+        "Incident",
+        verbose_name=_("sealed for incident"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sealed_samples",
+    )
     disposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("disposed by"),
@@ -462,6 +473,10 @@ class Sample(SchoolOwned, Voidable):
             ),
             models.CheckConstraint(
                 condition=~Q(reviewer=F("sampler")), name="sample_checked_by_another"
+            ),
+            models.CheckConstraint(
+                condition=Q(sealed_at__isnull=True) | Q(disposed_at__isnull=True),
+                name="sample_sealed_not_disposed",
             ),
         ]
 
@@ -853,3 +868,202 @@ class Survey(SchoolOwned):
     @property
     def meets_target(self) -> bool:
         return self.share >= self.TARGET
+
+
+# ---------------------------------------------------------------- self-inspection, incidents
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class SelfInspection(SchoolOwned, Voidable):
+    """日管控 daily checklist, 周排查 weekly review, or a committee / school-doctor inspection."""
+
+    class Kind(models.TextChoices):
+        DAILY = "daily", _("Daily checklist")
+        WEEKLY = "weekly", _("Weekly review")
+        COMMITTEE = "committee", _("Committee inspection")
+        DOCTOR = "doctor", _("School-doctor inspection")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inspected by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    summary = models.CharField(pgettext_lazy("canteen", "summary"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(Voidable.Meta):
+        verbose_name = _("self-inspection")
+        verbose_name_plural = _("self-inspections")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["school", "date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "kind", "date"],
+                condition=Q(kind="daily", voided_at__isnull=True),
+                name="selfinspection_one_daily",
+            ),
+        ]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class SelfInspectionItem(SchoolOwned):
+    """One checklist item answered, or one finding of a committee or doctor inspection."""
+
+    inspection = models.ForeignKey(SelfInspection, on_delete=models.PROTECT, related_name="items")
+    code = models.CharField(max_length=40, blank=True)  # the checklist item; blank: a finding
+    text = models.CharField(_("item"), max_length=200)
+    passed = models.BooleanField(_("passed"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["inspection", "id"]
+        triggers = [pgtrigger.Protect(name="statutory_no_delete", operation=pgtrigger.Delete)]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class CorrectiveAction(SchoolOwned):
+    """整改: opened by a failed item or finding; fixed by its owner with evidence, then verified
+    by someone else than the person who fixed it."""
+
+    OPEN, FIXED, VERIFIED = "open", "fixed", "verified"
+    STATUS_CHOICES = [(OPEN, _("Open")), (FIXED, _("Fixed, to verify")), (VERIFIED, _("Verified"))]
+
+    item = models.OneToOneField(
+        SelfInspectionItem, on_delete=models.PROTECT, related_name="action", null=True, blank=True
+    )
+    problem = models.CharField(_("problem"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    deadline = models.DateField(_("fix by"))
+    status = models.CharField(_("status"), max_length=10, choices=STATUS_CHOICES, default=OPEN)
+    fix_note = models.CharField(_("what was done"), max_length=300, blank=True)
+    evidence = models.ForeignKey(
+        Attachment,
+        verbose_name=pgettext_lazy("canteen", "evidence"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    fixed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    fixed_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verify_note = models.CharField(_("verification note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("corrective action")
+        verbose_name_plural = _("corrective actions")
+        ordering = ["deadline", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open")
+                | Q(status="fixed", fixed_at__isnull=False, evidence__isnull=False)
+                | Q(status="verified", fixed_at__isnull=False, verified_at__isnull=False),
+                name="correctiveaction_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True) | ~Q(verified_by=F("fixed_by")),
+                name="correctiveaction_verified_by_another",
+            ),
+        ]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class MonthlyMeeting(SchoolOwned, Voidable):
+    """月调度: the month's food-safety scheduling meeting, its minutes signed by the principal."""
+
+    DRAFT, PENDING, APPROVED, REJECTED = "draft", "pending", "approved", "rejected"
+    STATUS_CHOICES = [
+        (DRAFT, _("Draft")),
+        (PENDING, _("Waiting for the principal")),
+        (APPROVED, _("Signed")),
+        (REJECTED, _("Rejected")),
+    ]
+
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    held_on = models.DateField(_("held on"))
+    chair = models.CharField(_("chaired by"), max_length=40)
+    attendees = models.CharField(_("attendees"), max_length=300)
+    summary = models.TextField(_("this month's food safety"), max_length=2000)
+    problems = models.TextField(_("problems found"), max_length=2000, blank=True)
+    plan = models.TextField(_("next month's work"), max_length=2000)
+    status = models.CharField(_("status"), max_length=10, choices=STATUS_CHOICES, default=DRAFT)
+    approval = models.OneToOneField(
+        Approval, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(Voidable.Meta):
+        verbose_name = _("monthly scheduling meeting")
+        verbose_name_plural = _("monthly scheduling meetings")
+        ordering = ["-month", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="monthlymeeting_month"),
+            models.UniqueConstraint(
+                fields=["school", "month"],
+                condition=Q(voided_at__isnull=True) & ~Q(status="rejected"),
+                name="monthlymeeting_one_per_month",
+            ),
+        ]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class Incident(SchoolOwned, Voidable):
+    """食物中毒 / food-safety incident: what was stopped, the samples sealed, the report."""
+
+    OPEN, CLOSED = "open", "closed"
+    STATUS_CHOICES = [(OPEN, _("Open")), (CLOSED, _("Closed"))]
+
+    discovered_at = models.DateTimeField(_("discovered at"))
+    description = models.CharField(_("what happened"), max_length=300)
+    people_affected = models.PositiveIntegerField(_("people affected"), default=0)
+    stopped = models.CharField(_("what was stopped"), max_length=300)
+    measures = models.TextField(_("measures taken"), max_length=2000, blank=True)
+    reported_at = models.DateTimeField(_("reported to the authorities at"), null=True, blank=True)
+    reported_to = models.CharField(_("reported to"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=STATUS_CHOICES, default=OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_note = models.CharField(_("conclusion"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(Voidable.Meta):
+        verbose_name = _("food-safety incident")
+        verbose_name_plural = _("food-safety incidents")
+        ordering = ["-discovered_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reported_at__isnull=True)
+                | (~Q(reported_to="") & Q(reported_at__gte=F("discovered_at"))),
+                name="incident_report_whom_when",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(closed_at__isnull=False, reported_at__isnull=False),
+                name="incident_closed_after_report",
+            ),
+        ]
+
+    @property
+    def hours_to_report(self) -> Decimal | None:
+        if self.reported_at is None:
+            return None
+        seconds = (self.reported_at - self.discovered_at).total_seconds()
+        return (Decimal(seconds) / 3600).quantize(Decimal("0.1"))

@@ -18,18 +18,23 @@ from canteen.models import (
     AccompaniedMeal,
     CanteenDay,
     Complaint,
+    CorrectiveAction,
     DishRating,
     Disinfection,
     FollowUp,
     FoodCategory,
     GapMark,
+    Incident,
     Meal,
     MealFeeIncome,
     MenuDish,
+    MonthlyMeeting,
     MorningCheck,
     Receiving,
     ReceivingLine,
     Sample,
+    SelfInspection,
+    SelfInspectionItem,
     StaffMember,
     Supplier,
     SupplierList,
@@ -436,3 +441,58 @@ def trainings_between(school, start, end) -> QuerySet[Training]:
 
 def survey_list(school: School) -> QuerySet[Survey]:
     return Survey.objects.filter(school=school)
+
+
+# ------------------------------------------------------------- self-inspection, incidents
+
+
+def actions_open(school: School) -> QuerySet[CorrectiveAction]:
+    """Corrective actions not yet verified: the overdue first, then by deadline."""
+    return (
+        CorrectiveAction.objects.filter(school=school)
+        .exclude(status=CorrectiveAction.VERIFIED)
+        .select_related("owner", "fixed_by", "evidence", "item__inspection")
+        .order_by("deadline", "id")
+    )
+
+
+def inspections(school: School) -> QuerySet[SelfInspection]:
+    return (
+        SelfInspection.objects.filter(school=school)
+        .select_related("inspector")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=SelfInspectionItem.objects.select_related(
+                    "action__owner", "action__verified_by"
+                ),
+            )
+        )
+    )
+
+
+def minutes_recent(school: School) -> QuerySet[MonthlyMeeting]:
+    return MonthlyMeeting.objects.filter(school=school).select_related("approval", "created_by")
+
+
+def incident_list(school: School) -> QuerySet[Incident]:
+    return Incident.objects.filter(school=school).select_related("recorded_by")
+
+
+def incident_samples(school: School, incident: Incident) -> QuerySet[Sample]:
+    return (
+        Sample.objects.filter(school=school, incident=incident)
+        .select_related("dish")
+        .order_by("date", "meal", "dish__position")
+    )
+
+
+def sealable_samples(school: School) -> QuerySet[Sample]:
+    """The retained samples still in the fridge (not disposed of, not voided, not sealed)."""
+    return (
+        Sample.objects.filter(
+            school=school, disposed_at__isnull=True, voided_at__isnull=True, sealed_at__isnull=True
+        )
+        .select_related("dish")
+        .order_by("-date", "meal", "dish__position")
+    )

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canteen import capabilities as caps
+from canteen import checklists
 from canteen.models import (
     BULK_CATEGORIES,
     FARM_CATEGORIES,
@@ -27,6 +29,7 @@ from canteen.models import (
     CanteenDay,
     CanteenSettings,
     Complaint,
+    CorrectiveAction,
     DishRating,
     Disinfection,
     DisinfectionMethod,
@@ -34,13 +37,17 @@ from canteen.models import (
     FollowUp,
     FoodCategory,
     GapMark,
+    Incident,
     Meal,
     MealFeeIncome,
     MenuDish,
+    MonthlyMeeting,
     MorningCheck,
     Receiving,
     ReceivingLine,
     Sample,
+    SelfInspection,
+    SelfInspectionItem,
     StaffMember,
     Supplier,
     SupplierList,
@@ -55,9 +62,12 @@ from logistics.approvals import Step
 from logistics.attachments import CleanUpload, attachment_create
 from logistics.audit import record_event
 from logistics.models import Approval, Attachment, School
+from logistics.roles import capabilities_for
 
 SUPPLIER_LIST_DOC = "canteen.supplier_list"
+MINUTES_DOC = "canteen.monthly_minutes"
 WARNING_DAYS = (30, 14, 7)
+MAX_WARNING_DAYS = 365  # the dashboard looks this far ahead
 # The national minimums a school may raise but never lower.
 NATIONAL = {
     "sample_min_grams": 125,
@@ -94,6 +104,10 @@ def settings_update(*, school: School, actor, **values) -> CanteenSettings:
         for field, minimum in NATIONAL.items()
         if field in values and values[field] < minimum
     }
+    if any(not 1 <= d <= MAX_WARNING_DAYS for d in values.get("warning_days") or ()):
+        errors["warning_days"] = _("Warning days are between 1 and %(n)s.") % {
+            "n": MAX_WARNING_DAYS
+        }
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -702,6 +716,11 @@ def sample_dispose(
             .select_related("dish")
         )
         for sample in samples:
+            if sample.sealed_at is not None:
+                raise ValidationError(
+                    _("%(dish)s is sealed for an incident and may not be disposed of.")
+                    % {"dish": sample.dish.name}
+                )
             ready = sample.taken_at + datetime.timedelta(hours=hours)
             if now < ready:
                 raise ValidationError(
@@ -1298,3 +1317,348 @@ def survey_record(
             summary=f"{survey.semester} {survey.share}%",
         )
         return survey
+
+
+# ---------------------------------------------------------------- self-inspection (日管控·周排查)
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    """A checklist answer (code set) or a free finding (code blank, passed False)."""
+
+    text: str
+    passed: bool
+    code: str = ""
+    note: str = ""
+
+
+def inspection_record(
+    *,
+    school: School,
+    actor,
+    kind: str,
+    date: datetime.date,
+    items: Sequence[ItemInput],
+    owner=None,
+    deadline: datetime.date | None = None,
+    summary: str = "",
+) -> SelfInspection:
+    """Record an inspection; every failed item or finding opens a corrective action for
+    `owner` to fix by `deadline`."""
+    checklist = checklists.CHECKLISTS.get(kind)
+    if checklist is not None:
+        # A checklist is answered whole, each item once: a skipped item would read as passed.
+        if sorted(i.code for i in items) != sorted(code for code, _label in checklist):
+            raise ValidationError(_("Answer every item of the checklist once."))
+    elif any(i.code or i.passed for i in items):
+        raise ValueError("a committee or doctor inspection records findings only")
+    failed = [i for i in items if not i.passed]
+    errors = {}
+    if failed and owner is None:
+        errors["owner"] = _("Name who fixes the problems found.")
+    if failed and deadline is None:
+        errors["deadline"] = _("Give the date to fix them by.")
+    elif failed and deadline < date:
+        errors["deadline"] = _("The deadline cannot be before the inspection.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if (
+            kind == SelfInspection.Kind.DAILY
+            and SelfInspection.objects.filter(
+                school=school, kind=kind, date=date, voided_at__isnull=True
+            ).exists()
+        ):
+            raise ValidationError({"date": _("This day's checklist is already recorded.")})
+        inspection = SelfInspection(
+            school=school, kind=kind, date=date, inspector=actor, summary=summary.strip()[:300]
+        )
+        inspection.full_clean()
+        inspection.save()
+        rows = SelfInspectionItem.objects.bulk_create(
+            SelfInspectionItem(
+                school=school,
+                inspection=inspection,
+                code=i.code,
+                text=str(i.text)[:200],
+                passed=i.passed,
+                note=i.note.strip()[:200],
+            )
+            for i in items
+        )
+        CorrectiveAction.objects.bulk_create(
+            CorrectiveAction(
+                school=school,
+                item=row,
+                problem=(f"{row.text}：{row.note}" if row.note else row.text)[:300],
+                owner=owner,
+                deadline=deadline,
+            )
+            for row in rows
+            if not row.passed
+        )
+        record_event(
+            school=school,
+            actor=actor,
+            action=f"canteen.inspection.{kind}",
+            obj=inspection,
+            summary=f"{date.isoformat()} {SelfInspection.Kind(kind).label}",
+            data={"items": len(rows), "failed": len(failed)},
+        )
+        return inspection
+
+
+def action_fix(
+    *, school: School, actor, action_id: int, note: str, evidence: CleanUpload | None
+) -> CorrectiveAction:
+    """The owner reports the problem fixed, with a photo or scan as evidence."""
+    errors = {}
+    if not note.strip():
+        errors["fix_note"] = _("Say what was done.")
+    if evidence is None:
+        errors["evidence"] = _("Attach a photo or scan as evidence.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        action = CorrectiveAction.objects.select_for_update().get(pk=action_id, school=school)
+        if action.owner_id != actor.pk:
+            raise ValidationError(_("Only the person responsible reports it fixed."))
+        if action.status != CorrectiveAction.OPEN:
+            raise ValidationError(_("This corrective action is not open."))
+        action.status = CorrectiveAction.FIXED
+        action.fix_note = note.strip()[:300]
+        action.evidence = attachment_create(
+            school=school, actor=actor, upload=evidence, view_capability=caps.VIEW
+        )
+        action.fixed_by = actor
+        action.fixed_at = timezone.now()
+        action.full_clean()
+        action.save()
+        record_event(
+            school=school,
+            actor=actor,
+            action="canteen.corrective_action.fixed",
+            obj=action,
+            summary=action.fix_note,
+        )
+        return action
+
+
+def action_verify(
+    *, school: School, actor, action_id: int, accepted: bool, note: str = ""
+) -> CorrectiveAction:
+    """Someone else than the person who fixed it checks the fix: verified, or sent back."""
+    if not accepted and not note.strip():
+        raise ValidationError({"verify_note": _("Say what is still wrong.")})
+    with transaction.atomic():
+        action = CorrectiveAction.objects.select_for_update().get(pk=action_id, school=school)
+        if action.status != CorrectiveAction.FIXED:
+            raise ValidationError(_("Only a fixed corrective action can be verified."))
+        if action.fixed_by_id == actor.pk:
+            raise ValidationError(_("The fix is verified by someone else than who made it."))
+        action.verify_note = note.strip()[:300]
+        if accepted:
+            action.status = CorrectiveAction.VERIFIED
+            action.verified_by = actor
+            action.verified_at = timezone.now()
+        else:
+            action.status = CorrectiveAction.OPEN
+        action.full_clean()
+        action.save()
+        record_event(
+            school=school,
+            actor=actor,
+            action="canteen.corrective_action.verified"
+            if accepted
+            else "canteen.corrective_action.reopened",
+            obj=action,
+            summary=action.verify_note or action.problem,
+        )
+        return action
+
+
+# ---------------------------------------------------------------- monthly meeting (月调度)
+
+
+def minutes_policy(school: School, meeting: MonthlyMeeting) -> list[Step]:
+    """The principal signs. Minutes the principal wrote as chair name them on the step, so the
+    chain stays signable (nobody else may sign the principal's part)."""
+    mine = caps.SIGN_MINUTES in (capabilities_for(meeting.created_by, school) or ())
+    return [
+        Step(caps.SIGN_MINUTES, _("Principal"), user_id=meeting.created_by_id if mine else None)
+    ]
+
+
+def minutes_submit(
+    *,
+    school: School,
+    actor,
+    month: datetime.date,
+    held_on: datetime.date,
+    chair: str,
+    attendees: str,
+    summary: str,
+    plan: str,
+    problems: str = "",
+) -> MonthlyMeeting:
+    month = month.replace(day=1)
+    with transaction.atomic():
+        if (
+            MonthlyMeeting.objects.filter(school=school, month=month, voided_at__isnull=True)
+            .exclude(status=MonthlyMeeting.REJECTED)
+            .exists()
+        ):
+            raise ValidationError({"month": _("This month's minutes are already recorded.")})
+        meeting = MonthlyMeeting(
+            school=school,
+            month=month,
+            held_on=held_on,
+            chair=chair.strip(),
+            attendees=attendees.strip(),
+            summary=summary.strip(),
+            problems=problems.strip(),
+            plan=plan.strip(),
+            status=MonthlyMeeting.PENDING,
+            created_by=actor,
+        )
+        meeting.full_clean()
+        meeting.save()
+        meeting.approval = approvals.approval_start(
+            school=school,
+            actor=actor,
+            doc_type=MINUTES_DOC,
+            obj=meeting,
+            title=_("Monthly food-safety meeting minutes, %(month)s") % {"month": f"{month:%Y-%m}"},
+        )
+        meeting.save(update_fields=["approval"])
+        return meeting
+
+
+def on_minutes_finished(approval: Approval) -> None:
+    """Called by the approval engine inside the transaction that finishes the chain."""
+    status = {
+        Approval.APPROVED: MonthlyMeeting.APPROVED,
+        Approval.REJECTED: MonthlyMeeting.REJECTED,
+    }.get(approval.status, MonthlyMeeting.DRAFT)
+    MonthlyMeeting.objects.filter(pk=int(approval.object_id), school=approval.school_id).update(
+        status=status
+    )
+
+
+# ---------------------------------------------------------------- incidents (食物中毒)
+
+
+def incident_open(
+    *,
+    school: School,
+    actor,
+    discovered_at: datetime.datetime,
+    description: str,
+    stopped: str,
+    sample_ids: Sequence[int] = (),
+    people_affected: int = 0,
+    measures: str = "",
+) -> Incident:
+    """Record an incident: what was stopped, and seal the retained samples for the
+    authorities (a sealed sample is never disposed of)."""
+    errors = {}
+    if not stopped.strip():
+        errors["stopped"] = _("Say which meal, dishes or supply were stopped.")
+    if discovered_at > timezone.now():
+        errors["discovered_at"] = _("The time discovered cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        incident = Incident(
+            school=school,
+            discovered_at=discovered_at,
+            description=description.strip(),
+            people_affected=people_affected,
+            stopped=stopped.strip(),
+            measures=measures.strip(),
+            recorded_by=actor,
+        )
+        incident.full_clean()
+        incident.save()
+        sealed = _seal(school, incident, sample_ids)
+        record_event(
+            school=school,
+            actor=actor,
+            action="canteen.incident.opened",
+            obj=incident,
+            summary=incident.description,
+            data={"sealed_samples": sealed},
+        )
+        return incident
+
+
+def _seal(school: School, incident: Incident, sample_ids: Sequence[int]) -> list[int]:
+    samples = list(
+        Sample.objects.select_for_update()
+        .filter(school=school, pk__in=sample_ids, voided_at__isnull=True)
+        .select_related("dish")
+    )
+    gone = [s.dish.name for s in samples if s.disposed_at is not None]
+    if gone:
+        raise ValidationError(
+            {"samples": _("Already disposed of: %(dishes)s.") % {"dishes": "、".join(gone)}}
+        )
+    now = timezone.now()
+    for sample in samples:
+        if sample.sealed_at is None:
+            sample.sealed_at, sample.incident = now, incident
+            sample.save(update_fields=["sealed_at", "incident"])
+    return [s.pk for s in samples]
+
+
+def incident_report(
+    *, school: School, actor, incident_id: int, reported_at: datetime.datetime, reported_to: str
+) -> Incident:
+    """Record when the incident was reported to the authorities, and to whom."""
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident_id, school=school)
+        errors = {}
+        if not reported_to.strip():
+            errors["reported_to"] = _("Name the authority and the person told.")
+        if reported_at < incident.discovered_at:
+            errors["reported_at"] = _("The report comes after the incident was discovered.")
+        elif reported_at > timezone.now():
+            errors["reported_at"] = _("The report time cannot be in the future.")
+        if errors:
+            raise ValidationError(errors)
+        incident.reported_at = reported_at
+        incident.reported_to = reported_to.strip()[:200]
+        incident.full_clean()
+        incident.save(update_fields=["reported_at", "reported_to"])
+        record_event(
+            school=school,
+            actor=actor,
+            action="canteen.incident.reported",
+            obj=incident,
+            summary=incident.reported_to,
+            data={"hours": incident.hours_to_report},
+        )
+        return incident
+
+
+def incident_close(*, school: School, actor, incident_id: int, note: str) -> Incident:
+    if not note.strip():
+        raise ValidationError({"closing_note": _("Write the conclusion.")})
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident_id, school=school)
+        if incident.status == Incident.CLOSED:
+            return incident
+        if incident.reported_at is None:
+            raise ValidationError(_("Record the report to the authorities before closing."))
+        incident.status = Incident.CLOSED
+        incident.closed_at = timezone.now()
+        incident.closing_note = note.strip()[:300]
+        incident.save(update_fields=["status", "closed_at", "closing_note"])
+        record_event(
+            school=school,
+            actor=actor,
+            action="canteen.incident.closed",
+            obj=incident,
+            summary=incident.closing_note,
+        )
+        return incident

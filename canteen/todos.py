@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -12,8 +13,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canteen import capabilities as caps
-from canteen.models import CanteenDay, Complaint, FollowUp, MenuDish, Sample, StaffMember, Supplier
-from canteen.services import WARNING_DAYS
+from canteen.models import (
+    CanteenDay,
+    CanteenSettings,
+    Complaint,
+    CorrectiveAction,
+    FollowUp,
+    Incident,
+    MenuDish,
+    MonthlyMeeting,
+    Sample,
+    StaffMember,
+    Supplier,
+)
+from canteen.services import MAX_WARNING_DAYS, WARNING_DAYS
 from logistics.models import School
 from logistics.registry import BenchPage, NavItem, Todo, registry
 
@@ -24,65 +37,62 @@ def _count(qs: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-# Warned at 30, 14 and 7 days before expiry: each certificate or licence is counted once, in
-# the tightest window it falls in (the first also holds what has already expired).
-WINDOWS = sorted(WARNING_DAYS)
+# Each certificate or licence is counted once, in the tightest of the school's warning
+# windows it falls in (the tightest also holds what has already expired). The query brings the
+# school's windows and the expiry dates within the widest window the settings allow; the
+# counting by window is done here, so any windows cost the same one query.
 LEVELS = ("danger", "warning", "info")
 
 
-def _expiry_keys() -> list[str]:
-    return [f"{what}_{days}" for what in ("certificates", "licences") for days in WINDOWS]
+def _dates(qs: QuerySet, field: str) -> ArraySubquery:
+    return ArraySubquery(qs.order_by().values(field))
 
 
-def _expiry_counts(school: School, today: datetime.date) -> dict[str, Coalesce]:
-    counts = {}
-    for i, days in enumerate(WINDOWS):
-        until = today + datetime.timedelta(days=days)
-        after = today + datetime.timedelta(days=WINDOWS[i - 1]) if i else None
-        staff = StaffMember.objects.filter(
-            school=school, is_active=True, certificate_expires__lte=until
-        )
-        suppliers = Supplier.objects.filter(school=school, licence_expires__lte=until)
-        if after is not None:
-            staff = staff.filter(certificate_expires__gt=after)
-            suppliers = suppliers.filter(licence_expires__gt=after)
-        counts[f"certificates_{days}"] = _count(staff)
-        counts[f"licences_{days}"] = _count(suppliers)
-    return counts
+def _expiry_counts(school: School, today: datetime.date) -> dict:
+    horizon = today + datetime.timedelta(days=MAX_WARNING_DAYS)
+    return {
+        "warning_days": Subquery(
+            CanteenSettings.objects.filter(school=school).values("warning_days")[:1]
+        ),
+        "certificates": _dates(
+            StaffMember.objects.filter(
+                school=school, is_active=True, certificate_expires__lte=horizon
+            ),
+            "certificate_expires",
+        ),
+        "licences": _dates(
+            Supplier.objects.filter(school=school, licence_expires__lte=horizon),
+            "licence_expires",
+        ),
+    }
 
 
-def _expiry_lines(code: str) -> list[tuple]:
+def _expiry_lines(code: str, row: dict, today: datetime.date) -> list[tuple]:
+    windows = sorted(set(row["warning_days"] or WARNING_DAYS))
     lines = []
-    for i, days in enumerate(WINDOWS):
-        if i == 0:
-            texts = (
-                _("%(n)s health certificates expire within %(days)s days or have expired"),
-                _("%(n)s supplier licences expire within %(days)s days or have expired"),
-            )
-        else:
-            texts = (
-                _("%(n)s health certificates expire within %(days)s days"),
-                _("%(n)s supplier licences expire within %(days)s days"),
-            )
-        # The days are filled in now; the count when the line is shown.
-        certificates, licences = (t % {"n": "%(n)s", "days": days} for t in texts)
-        level = LEVELS[min(i, len(LEVELS) - 1)]
-        lines += [
-            (
-                caps.MANAGE,
-                f"certificates_{days}",
-                level,
-                certificates,
-                reverse("canteen:staff_list", args=[code]),
-            ),
-            (
-                caps.MANAGE,
-                f"licences_{days}",
-                level,
-                licences,
-                reverse("canteen:supplier_list", args=[code]),
-            ),
-        ]
+    for what, capability, url_name in (
+        ("certificates", caps.MANAGE, "canteen:staff_list"),
+        ("licences", caps.MANAGE, "canteen:supplier_list"),
+    ):
+        left = [(d - today).days for d in row[what]]
+        for i, days in enumerate(windows):
+            n = sum(1 for x in left if x <= days and (i == 0 or x > windows[i - 1]))
+            if what == "certificates":
+                text = (
+                    _("%(n)s health certificates expire within %(days)s days or have expired")
+                    if i == 0
+                    else _("%(n)s health certificates expire within %(days)s days")
+                )
+            else:
+                text = (
+                    _("%(n)s supplier licences expire within %(days)s days or have expired")
+                    if i == 0
+                    else _("%(n)s supplier licences expire within %(days)s days")
+                )
+            level = LEVELS[min(i, len(LEVELS) - 1)]
+            url = reverse(url_name, args=[code])
+            # The days are filled in now; the count when the line is shown.
+            lines.append((capability, n, level, text % {"n": "%(n)s", "days": days}, url))
     return lines
 
 
@@ -95,6 +105,7 @@ def canteen_todos(school, user, capabilities):
     # The national 48 h: a school that keeps samples longer is refused at disposal, with the
     # time they become disposable.
     ready = timezone.now() - datetime.timedelta(hours=48)
+    open_actions = CorrectiveAction.objects.filter(school=school, status=CorrectiveAction.OPEN)
     row = (
         School.objects.filter(pk=school.pk)
         .annotate(
@@ -109,6 +120,7 @@ def canteen_todos(school, user, capabilities):
                     school=school,
                     disposed_at__isnull=True,
                     voided_at__isnull=True,
+                    sealed_at__isnull=True,
                     taken_at__lte=ready,
                 )
             ),
@@ -122,67 +134,129 @@ def canteen_todos(school, user, capabilities):
             overdue=_count(
                 FollowUp.objects.filter(school=school, replied_at__isnull=True, deadline__lt=today)
             ),
+            actions_overdue=_count(open_actions.filter(deadline__lt=today)),
+            actions_mine=_count(open_actions.filter(owner=user)),
+            actions_to_verify=_count(
+                CorrectiveAction.objects.filter(
+                    school=school, status=CorrectiveAction.FIXED
+                ).exclude(fixed_by=user)
+            ),
+            # Minutes the principal wrote name them on the step; others' wait for any principal.
+            minutes=_count(
+                MonthlyMeeting.objects.filter(
+                    school=school, status=MonthlyMeeting.PENDING, voided_at__isnull=True
+                ).filter(
+                    Q(approval__current_signer=user)
+                    | (Q(approval__current_signer__isnull=True) & ~Q(approval__requested_by=user))
+                )
+            ),
+            incidents=_count(
+                Incident.objects.filter(school=school, status=Incident.OPEN, voided_at__isnull=True)
+            ),
         )
         .values(
             "unsampled",
-            *_expiry_keys(),
+            "warning_days",
+            "certificates",
+            "licences",
             "disposable",
             "review",
             "unanswered",
             "complaints",
             "overdue",
+            "actions_overdue",
+            "actions_mine",
+            "actions_to_verify",
+            "minutes",
+            "incidents",
         )
         .get()
     )
     code = school.code
+    inspections = reverse("canteen:inspection_list", args=[code])
     lines = [
         (
             caps.RECORD,
-            "unsampled",
+            row["unsampled"],
             "danger",
             _("%(n)s dishes of today's menu have no sample"),
             reverse("canteen:today", args=[code]),
         ),
-        *_expiry_lines(code),
+        *_expiry_lines(code, row, today),
         (
             caps.RECORD,
-            "disposable",
+            row["disposable"],
             "info",
             _("%(n)s samples are ready for disposal"),
             reverse("canteen:ledger", args=[code, "samples"]),
         ),
         (
             caps.REVIEW,
-            "review",
+            row["review"],
             "danger",
             _("%(n)s canteen days wait for your review"),
             reverse("canteen:day_list", args=[code]),
         ),
         (
             caps.REPLY,
-            "unanswered",
+            row["unanswered"],
             "danger",
             _("%(n)s committee concerns wait for a reply"),
             reverse("canteen:followup_list", args=[code]),
         ),
         (
             caps.REPLY,
-            "complaints",
+            row["complaints"],
             "danger",
             _("%(n)s complaints wait for a reply"),
             reverse("canteen:complaint_list", args=[code]),
         ),
         (
             caps.VIEW,
-            "overdue",
+            row["overdue"],
             "danger",
             _("%(n)s follow-up items are overdue"),
             reverse("canteen:followup_list", args=[code]),
         ),
+        (
+            caps.INSPECT,
+            row["actions_overdue"],
+            "danger",
+            _("%(n)s corrective actions are overdue"),
+            inspections,
+        ),
+        (
+            caps.VIEW,
+            row["actions_mine"],
+            "warning",
+            _("%(n)s corrective actions wait for you to fix them"),
+            inspections,
+        ),
+        (
+            caps.INSPECT,
+            row["actions_to_verify"],
+            "warning",
+            _("%(n)s corrective actions wait for your verification"),
+            inspections,
+        ),
+        (
+            caps.SIGN_MINUTES,
+            row["minutes"],
+            "danger",
+            _("%(n)s monthly meeting minutes wait for your signature"),
+            inspections,
+        ),
+        (
+            caps.INCIDENT,
+            row["incidents"],
+            "danger",
+            _("%(n)s food-safety incidents are open"),
+            reverse("canteen:incident_list", args=[code]),
+        ),
     ]
-    for capability, key, level, text, url in lines:
-        if row[key] and capability in capabilities:
-            yield Todo(text % {"n": row[key]}, url, row[key], level)
+    for capability, n, level, text, url in lines:
+        if n and capability in capabilities:
+            yield Todo(text % {"n": n}, url, n, level)
 
 
 registry.nav_item(NavItem(gettext_lazy("Canteen"), "canteen:today", caps.VIEW, order=10))

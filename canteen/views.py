@@ -17,7 +17,18 @@ from canteen import capabilities as caps
 from canteen import forms, selectors, services, statements
 from canteen.ledgers import LEDGERS
 from canteen.legal import LEGAL_BASIS
-from canteen.models import Complaint, FollowUp, FoodCategory, Meal, Sample, StaffMember, Supplier
+from canteen.models import (
+    Complaint,
+    CorrectiveAction,
+    FollowUp,
+    FoodCategory,
+    Incident,
+    Meal,
+    Sample,
+    SelfInspection,
+    StaffMember,
+    Supplier,
+)
 from logistics.forms import add_service_errors
 from logistics.notices.reports import report_download
 from logistics.scoping import get_for_school, requires
@@ -892,3 +903,236 @@ def survey_list(request: HttpRequest, school_code: str) -> HttpResponse:
                 return redirect("canteen:survey_list", school_code)
     page = paginate(selectors.survey_list(request.school), request.GET.get("page"))
     return render(request, "canteen/survey_list.html", {"page": page, "form": form})
+
+
+# ------------------------------------------------ self-inspection (日管控·周排查·月调度)
+
+# Who records each kind: the food-safety officer the checklists, the committee and the school
+# doctor their own inspections.
+INSPECTION_CAPABILITY = {
+    "daily": caps.INSPECT,
+    "weekly": caps.INSPECT,
+    "committee": caps.REVIEW,
+    "doctor": caps.REVIEW,
+}
+
+
+@requires(caps.VIEW)
+def inspection_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    page = paginate(selectors.inspections(request.school), request.GET.get("page"))
+    return render(
+        request,
+        "canteen/inspection_list.html",
+        {
+            "page": page,
+            "actions": list(selectors.actions_open(request.school)[:50]),
+            "minutes": list(selectors.minutes_recent(request.school)[:6]),
+            "kinds": [
+                (k, label)
+                for k, label in SelfInspection.Kind.choices
+                if INSPECTION_CAPABILITY[k] in request.capabilities
+            ],
+            "fix_form": forms.ActionFixForm(),
+            "verify_form": forms.ActionVerifyForm(),
+            "today": timezone.localdate(),
+            "basis": LEGAL_BASIS["self_inspection"],
+        },
+    )
+
+
+@requires(caps.VIEW)
+def inspection_new(request: HttpRequest, school_code: str, kind: str) -> HttpResponse:
+    if kind not in INSPECTION_CAPABILITY:
+        raise Http404
+    if INSPECTION_CAPABILITY[kind] not in request.capabilities:
+        raise PermissionDenied
+    form = forms.InspectionForm(request.POST or None, kind=kind, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inspection = services.inspection_record(
+                school=request.school,
+                actor=request.user,
+                kind=kind,
+                date=data["date"],
+                items=form.items(),
+                owner=data["owner"],
+                deadline=data["deadline"],
+                summary=data["summary"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            failed = sum(1 for i in inspection.items.all() if not i.passed)
+            messages.success(
+                request,
+                _("Inspection recorded; %(n)s corrective actions opened.") % {"n": failed},
+            )
+            return redirect("canteen:inspection_list", school_code)
+    basis = LEGAL_BASIS[
+        "self_inspection" if kind in ("daily", "weekly") else "committee_inspection"
+    ]
+    return render(
+        request,
+        "canteen/inspection_form.html",
+        {"form": form, "title": SelfInspection.Kind(kind).label, "basis": basis},
+    )
+
+
+@requires(caps.VIEW)
+@require_POST
+def action_fix(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    action = get_for_school(request, CorrectiveAction, pk=pk)
+    form = forms.ActionFixForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.action_fix(
+                school=request.school,
+                actor=request.user,
+                action_id=action.pk,
+                note=form.cleaned_data["fix_note"],
+                evidence=form.cleaned_data["evidence"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Reported fixed; it waits for verification."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("canteen:inspection_list", school_code)
+
+
+@requires(caps.INSPECT)
+@require_POST
+def action_verify(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    action = get_for_school(request, CorrectiveAction, pk=pk)
+    form = forms.ActionVerifyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.action_verify(
+                school=request.school,
+                actor=request.user,
+                action_id=action.pk,
+                accepted=form.cleaned_data["accepted"],
+                note=form.cleaned_data["verify_note"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("canteen:inspection_list", school_code)
+
+
+@requires(caps.MANAGE)
+def minutes_new(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = forms.MinutesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.minutes_submit(school=request.school, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The minutes wait for the principal's signature."))
+            return redirect("canteen:inspection_list", school_code)
+    return _form_page(
+        request, form, _("Monthly food-safety meeting minutes"), LEGAL_BASIS["self_inspection"]
+    )
+
+
+# ---------------------------------------------------------------- incidents (食物中毒)
+
+
+@requires(caps.VIEW)
+def incident_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    page = paginate(selectors.incident_list(request.school), request.GET.get("page"))
+    return render(
+        request,
+        "canteen/incident_list.html",
+        {"page": page, "basis": LEGAL_BASIS["incident"]},
+    )
+
+
+@requires(caps.INCIDENT)
+def incident_new(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = forms.IncidentForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            incident = services.incident_open(
+                school=request.school,
+                actor=request.user,
+                discovered_at=data["discovered_at"],
+                description=data["description"],
+                people_affected=data["people_affected"],
+                stopped=data["stopped"],
+                measures=data["measures"],
+                sample_ids=[s.pk for s in data["samples"]],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.warning(request, _("Incident recorded. Report it to the authorities now."))
+            return redirect("canteen:incident_detail", school_code, incident.pk)
+    return _form_page(request, form, _("Food-safety incident"), LEGAL_BASIS["incident"])
+
+
+@requires(caps.VIEW)
+def incident_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    incident = get_for_school(request, Incident, pk=pk)
+    return render(
+        request,
+        "canteen/incident_detail.html",
+        {
+            "incident": incident,
+            "samples": selectors.incident_samples(request.school, incident),
+            "report_form": forms.IncidentReportForm(),
+            "close_form": forms.IncidentCloseForm(),
+            "basis": LEGAL_BASIS["incident"],
+        },
+    )
+
+
+@requires(caps.INCIDENT)
+@require_POST
+def incident_report(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    incident = get_for_school(request, Incident, pk=pk)
+    form = forms.IncidentReportForm(request.POST)
+    if form.is_valid():
+        try:
+            services.incident_report(
+                school=request.school,
+                actor=request.user,
+                incident_id=incident.pk,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Report recorded."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("canteen:incident_detail", school_code, incident.pk)
+
+
+@requires(caps.INCIDENT)
+@require_POST
+def incident_close(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    incident = get_for_school(request, Incident, pk=pk)
+    form = forms.IncidentCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.incident_close(
+                school=request.school,
+                actor=request.user,
+                incident_id=incident.pk,
+                note=form.cleaned_data["closing_note"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Incident closed."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("canteen:incident_detail", school_code, incident.pk)

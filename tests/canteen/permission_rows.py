@@ -1,22 +1,29 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
+from PIL import Image
 
-from canteen import services
+from canteen import checklists, services
 from canteen.models import (
     CanteenDay,
     Complaint,
+    CorrectiveAction,
     FollowUp,
     GapMark,
+    Incident,
     MealFeeIncome,
     MenuDish,
+    MonthlyMeeting,
+    SelfInspection,
     WasteRecord,
 )
 from canteen.selectors import followup_list
-from tests.canteen.conftest import TODAY, lunch, make_kitchen, staff, supplier
+from tests.canteen.conftest import TODAY, clean_png, lunch, make_kitchen, staff, supplier
 from tests.matrix import Row
 
 DAY = "2026-11-02"  # any date: the pages of a day need no records to exist
@@ -123,6 +130,84 @@ def _statement(w, s):
     found = supplier(w)
     return reverse("canteen:statement", args=[s.code, TODAY().strftime("%Y-%m"), found.pk])
 
+
+def _action(fixed_by=None):
+    """A corrective action of the committee's inspection, owned by the director (and fixed)."""
+
+    def path(w, s):
+        with scopes_disabled():
+            inspection = services.inspection_record(
+                school=s,
+                actor=w.user("committee"),
+                kind="committee",
+                date=TODAY(),
+                items=[services.ItemInput("留样柜未上锁", False)],
+                owner=w.user("director"),
+                deadline=TODAY(),
+            )
+            action = CorrectiveAction.objects.get(item__inspection=inspection)
+            if fixed_by:
+                services.action_fix(
+                    school=s,
+                    actor=w.user("director"),
+                    action_id=action.pk,
+                    note="已上锁",
+                    evidence=clean_png(),
+                )
+        name = "action_verify" if fixed_by else "action_fix"
+        return reverse(f"canteen:{name}", args=[s.code, action.pk])
+
+    return path
+
+
+def _action_is(status):
+    return _exists(CorrectiveAction, status=status)
+
+
+def _incident(name):
+    def path(w, s):
+        with scopes_disabled():
+            incident = services.incident_open(
+                school=s,
+                actor=w.user("principal"),
+                discovered_at=timezone.now() - datetime.timedelta(hours=2),
+                description="学生腹痛",
+                stopped="停止供应晚餐",
+            )
+            if name == "incident_close":
+                services.incident_report(
+                    school=s,
+                    actor=w.user("principal"),
+                    incident_id=incident.pk,
+                    reported_at=timezone.now() - datetime.timedelta(hours=1),
+                    reported_to="县市场监管局",
+                )
+        return reverse(f"canteen:{name}", args=[s.code, incident.pk])
+
+    return path
+
+
+class _Png(io.BytesIO):
+    """An upload the matrix may post several times: each request reads it from the start."""
+
+    name = "证据.png"
+    content_type = "image/png"
+
+    def read(self, *args):
+        self.seek(0)
+        return super().read(*args)
+
+
+def _png_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(out, format="PNG")
+    return out.getvalue()
+
+
+_png = _Png(_png_bytes())
+_REPORTED = (timezone.localtime() - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+
+_DAILY = {f"ok_{code}": "on" for code, _label in checklists.DAILY} | {"date": TODAY().isoformat()}
 
 ROWS = [
     Row("canteen:today", _s("today"), allowed="cook", denied="teacher"),
@@ -267,4 +352,94 @@ ROWS = [
     ),
     Row("canteen:training_new", _s("training_new"), allowed="canteen", denied="cook"),
     Row("canteen:survey_list", _s("survey_list"), allowed="committee", denied="teacher"),
+    Row("canteen:inspection_list", _s("inspection_list"), allowed="committee", denied="teacher"),
+    Row(
+        "canteen:inspection_new",
+        _s("inspection_new", "daily"),
+        allowed="canteen",
+        denied="committee",
+        method="post",
+        data=_DAILY,
+        ok=(302,),
+        effect=_exists(SelfInspection, kind="daily"),
+    ),
+    Row(
+        "canteen:action_fix",
+        _action(),
+        allowed="director",
+        denied="teacher",
+        method="post",
+        data={"fix_note": "已上锁", "evidence": _png},
+        ok=(302,),
+        effect=_action_is("fixed"),
+    ),
+    Row(
+        "canteen:action_verify",
+        _action(fixed_by="director"),
+        allowed="canteen",
+        denied="committee",
+        method="post",
+        data={"accepted": "1", "verify_note": "已核实"},
+        ok=(302,),
+        effect=_action_is("verified"),
+    ),
+    Row(
+        "canteen:minutes_new",
+        _s("minutes_new"),
+        allowed="director",
+        denied="cook",
+        method="post",
+        data={
+            "month": TODAY().replace(day=1).isoformat(),
+            "held_on": TODAY().isoformat(),
+            "chair": "王校长",
+            "attendees": "王校长、李主任",
+            "summary": "本月正常",
+            "plan": "继续培训",
+        },
+        ok=(302,),
+        effect=_exists(MonthlyMeeting, status="pending"),
+    ),
+    Row("canteen:incident_list", _s("incident_list"), allowed="committee", denied="teacher"),
+    Row(
+        "canteen:incident_new",
+        _s("incident_new"),
+        allowed="principal",
+        denied="cook",
+        method="post",
+        data={
+            "discovered_at": "2026-01-05T12:30",
+            "description": "学生呕吐",
+            "people_affected": "3",
+            "stopped": "停止供应午餐",
+        },
+        ok=(302,),
+        effect=_exists(Incident, description="学生呕吐"),
+    ),
+    Row(
+        "canteen:incident_detail",
+        _incident("incident_detail"),
+        allowed="committee",
+        denied="teacher",
+    ),
+    Row(
+        "canteen:incident_report",
+        _incident("incident_report"),
+        allowed="principal",
+        denied="committee",
+        method="post",
+        data={"reported_at": _REPORTED, "reported_to": "县教育局"},
+        ok=(302,),
+        effect=_exists(Incident, reported_to="县教育局"),
+    ),
+    Row(
+        "canteen:incident_close",
+        _incident("incident_close"),
+        allowed="principal",
+        denied="committee",
+        method="post",
+        data={"closing_note": "结案"},
+        ok=(302,),
+        effect=_exists(Incident, status="closed"),
+    ),
 ]

@@ -53,7 +53,7 @@ def qr_png_uri(url: str) -> str:
 
 
 def label_sheet(school: School, assets: Sequence[Asset], layout: Layout) -> bytes:
-    labels = [{"asset": a, "qr": qr_png_uri(label_url(a)), "url": label_url(a)} for a in assets]
+    labels = [{"asset": a, "qr": qr_png_uri(label_url(a))} for a in assets]
     rows = [labels[i : i + layout.columns] for i in range(0, len(labels), layout.columns)]
     pages = [rows[i : i + layout.rows] for i in range(0, len(rows), layout.rows)]
     html = render_to_string(
@@ -64,6 +64,7 @@ def label_sheet(school: School, assets: Sequence[Asset], layout: Layout) -> byte
             "layout": layout,
             "font_family": FONT_FAMILY,
             "margin_top": round((297 - layout.rows * layout.height_mm) / 2, 1),
+            "sheet_width": round(layout.columns * layout.width_mm, 1),
         },
     )
     return html_to_pdf(html)[0]

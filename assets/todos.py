@@ -2,67 +2,105 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_scopes import scopes_disabled
 
 from assets import capabilities as caps
-from assets.models import RepairStatus, RepairTicket, StockItem
+from assets.models import RepairStatus, RepairTicket, StockBalance, StockItem
 from assets.services import WRITEOFF_DOC
+from logistics.prepared import Param, ParamList, Prepared, counts
 from logistics.registry import BenchPage, NavItem, Todo, registry
 from logistics.selectors import approvals_waiting
 
 
-@registry.todo
-def repairs_to_handle(school, user, capabilities):
-    """Faults to assign (office), to fix (worker), fixes to confirm (reporter): one query."""
-    if caps.REPAIR_REPORT not in capabilities:
-        return
-    counts = RepairTicket.objects.filter(school=school, voided_at__isnull=True).aggregate(
-        assign=Count("pk", filter=Q(status=RepairStatus.REPORTED)),
-        fix=Count("pk", filter=Q(status=RepairStatus.ASSIGNED, assigned_to=user)),
-        confirm=Count("pk", filter=Q(status=RepairStatus.FIXED, reported_by=user)),
+def _low_stock():
+    on_hand = (
+        StockBalance.objects.filter(item=OuterRef("pk"))
+        .values("item")
+        .annotate(total=Sum("quantity"))
+        .values("total")
     )
+    return StockItem.objects.filter(school=Param("school"), low_level__gt=0).filter(
+        low_level__gte=Coalesce(Subquery(on_hand), 0)
+    )
+
+
+# Compiled once per process (logistics.prepared): the dashboard runs it on every view.
+_COUNTS = Prepared(
+    lambda: counts(
+        assign=RepairTicket.objects.filter(
+            school=Param("school"), voided_at__isnull=True, status=RepairStatus.REPORTED
+        ),
+        fix=RepairTicket.objects.filter(
+            school=Param("school"),
+            voided_at__isnull=True,
+            status=RepairStatus.ASSIGNED,
+            assigned_to=Param("user"),
+        ),
+        confirm=RepairTicket.objects.filter(
+            school=Param("school"),
+            voided_at__isnull=True,
+            status=RepairStatus.FIXED,
+            reported_by=Param("user"),
+        ),
+        low=_low_stock(),
+    )
+)
+
+
+@registry.todo
+def assets_todos(school, user, capabilities):
+    """Faults to assign (office), to fix (worker), fixes to confirm (reporter), stock running
+    low (storekeeper): one query."""
+    if caps.REPAIR_REPORT not in capabilities and caps.STOCK not in capabilities:
+        return
+    found = _COUNTS.row(school=school.pk, user=user.pk)
     url = reverse("assets:repair_list", args=[school.code])
-    if counts["assign"] and caps.REPAIR_ASSIGN in capabilities:
+    if found["assign"] and caps.REPAIR_ASSIGN in capabilities:
         yield Todo(
-            _("%(n)s faults wait to be assigned") % {"n": counts["assign"]},
+            _("%(n)s faults wait to be assigned") % {"n": found["assign"]},
             url + "?status=reported",
-            counts["assign"],
+            found["assign"],
             "danger",
         )
-    if counts["fix"]:
+    if found["fix"] and caps.REPAIR_REPORT in capabilities:
         yield Todo(
-            _("%(n)s repairs assigned to you") % {"n": counts["fix"]},
+            _("%(n)s repairs assigned to you") % {"n": found["fix"]},
             url + "?status=assigned",
-            counts["fix"],
+            found["fix"],
         )
-    if counts["confirm"]:
+    if found["confirm"] and caps.REPAIR_REPORT in capabilities:
         yield Todo(
-            _("%(n)s repairs wait for your confirmation") % {"n": counts["confirm"]},
+            _("%(n)s repairs wait for your confirmation") % {"n": found["confirm"]},
             url + "?status=fixed",
-            counts["confirm"],
+            found["confirm"],
         )
-
-
-@registry.todo
-def low_stock(school, user, capabilities):
-    if caps.STOCK not in capabilities:
-        return
-    n = (
-        StockItem.objects.filter(school=school, low_level__gt=0)
-        .annotate(total=Sum("balances__quantity", default=0))
-        .filter(total__lte=F("low_level"))
-        .count()
-    )
-    if n:
+    if found["low"] and caps.STOCK in capabilities:
         yield Todo(
-            _("%(n)s stock items are running low") % {"n": n},
+            _("%(n)s stock items are running low") % {"n": found["low"]},
             reverse("assets:stock_list", args=[school.code]),
-            n,
+            found["low"],
         )
+
+
+# The central principal's role reaches the member schools; only their own step is read.
+_CENTRAL = Prepared(
+    lambda: (
+        approvals_waiting(Param("user"), ParamList("capabilities"))
+        .filter(
+            doc_type=WRITEOFF_DOC,
+            current_capability=caps.SIGN_CENTRAL,
+            school__parent=Param("school"),
+            school__is_active=True,
+        )
+        .values("school__code", "school__name")
+        .annotate(n=Count("pk"))
+        .order_by("school__code")
+    )
+)
 
 
 @registry.todo
@@ -71,20 +109,7 @@ def writeoffs_for_central(school, user, capabilities):
     one line per school (one query)."""
     if not school.is_central or caps.SIGN_CENTRAL not in capabilities:
         return
-    # The central principal's role reaches the member schools; only their own step is read.
-    with scopes_disabled():
-        rows = list(
-            approvals_waiting(user, capabilities)
-            .filter(
-                doc_type=WRITEOFF_DOC,
-                current_capability=caps.SIGN_CENTRAL,
-                school__parent=school,
-                school__is_active=True,
-            )
-            .values("school__code", "school__name")
-            .annotate(n=Count("pk"))
-            .order_by("school__code")
-        )
+    rows = _CENTRAL.rows(school=school.pk, user=user.pk, capabilities=list(capabilities))
     for row in rows:
         yield Todo(
             _("%(school)s: %(n)s write-offs wait for your signature")

@@ -1,9 +1,9 @@
 """The paper ledgers (留样记录表, 晨检记录表, …): one definition per ledger, used by the page that
 lists it and by its PDF/Excel print, so the two cannot differ.
 
-A voided row stays in the ledger with 【作废】 and its reason in the remarks column (the page
-strikes it through); the sample ledger adds a row for each dish of the period without a sample,
-marked incomplete.
+A voided row stays in the ledger, printed struck through with its reason (the kernel's
+VOID_REASON key; the page strikes it through too); the sample ledger adds a row for each dish of
+the period without a sample, marked incomplete.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from canteen import selectors
 from canteen.legal import LEGAL_BASIS
 from canteen.models import MenuDish, MorningCheck, Sample
 from logistics.models import School
-from logistics.notices.kinds import Column, Snapshot
+from logistics.notices.kinds import VOID_REASON, Column, Snapshot
 
 
 def _who(user) -> str:
@@ -33,10 +33,17 @@ def _time(value: datetime.datetime | None) -> str:
     return timezone.localtime(value).strftime("%m-%d %H:%M") if value else ""
 
 
-def _remark(record, extra: str = "") -> str:
-    if getattr(record, "voided_at", None):
-        return _("[VOID] %(reason)s") % {"reason": record.void_reason}
-    return extra
+def voidable_of(record):
+    """The statutory record a ledger row stands for: a receiving line is voided with its
+    delivery."""
+    return getattr(record, "receiving", record)
+
+
+def _void(record) -> dict[str, str]:
+    voidable = voidable_of(record)
+    if getattr(voidable, "voided_at", None) is None:
+        return {}
+    return {VOID_REASON: voidable.void_reason or _("voided")}
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ class Ledger:
     extra_rows: Callable[[School, datetime.date, datetime.date], list[dict]] | None = None
 
     def rows(self, records: Iterable) -> list[dict[str, Any]]:
-        return [{"_voided": bool(getattr(r, "voided_at", None))} | self.row(r) for r in records]
+        return [self.row(r) | _void(r) for r in records]
 
     def snapshot(self, school: School, start: datetime.date, end: datetime.date) -> Snapshot:
         rows = self.rows(self.queryset(school, start, end))
@@ -94,7 +101,6 @@ def _sample_row(s: Sample) -> dict[str, Any]:
         "fridge": s.fridge,
         "disposed": _time(s.disposed_at),
         "disposed_by": _who(s.disposed_by),
-        "remark": _remark(s),
     }
 
 
@@ -111,7 +117,6 @@ def _unsampled(school: School, start: datetime.date, end: datetime.date) -> list
             "meal": d.get_meal_display(),
             "dish": d.name,
             "remark": _("No sample: incomplete"),
-            "_voided": False,
         }
         for d in dishes
     ]
@@ -144,7 +149,6 @@ def _morning_row(c) -> dict[str, Any]:
         "findings": "、".join(findings) or _("none"),
         "result": _("Passed") if c.passed else _("Failed: off duty"),
         "checker": _who(c.checked_by),
-        "remark": _remark(c),
     }
 
 
@@ -186,8 +190,6 @@ def _receiving_row(line) -> dict[str, Any]:
         "result": _("Accepted") if line.accepted else _("Rejected: %(d)s") % {"d": line.disposal},
         "keep": line.retain_until,
         "inspectors": "、".join(people),
-        "remark": _remark(r),
-        "_voided": bool(r.voided_at),
     }
 
 
@@ -218,7 +220,6 @@ def _disinfection_row(d) -> dict[str, Any]:
         "items": d.items,
         "operator": d.operator.name,
         "checker": d.checker.name,
-        "remark": _remark(d),
     }
 
 
@@ -242,7 +243,6 @@ def _accompanied_row(a) -> dict[str, Any]:
         "role": a.companion_title,
         "ratings": "；".join(f"{r.dish.name} {r.rating}" for r in a.ratings.all()),
         "problems": a.problems,
-        "remark": _remark(a),
     }
 
 
@@ -268,7 +268,6 @@ def _temperature_row(t) -> dict[str, Any]:
         "result": _("In range") if t.in_range else _("Out of range"),
         "action": t.corrective_action,
         "recorder": _who(t.recorded_by),
-        "remark": _remark(t),
     }
 
 
@@ -296,7 +295,6 @@ def _complaint_row(c) -> dict[str, Any]:
         "handler": _who(c.replied_by),
         "closed": c.closed_on,
         "days": "" if c.days_to_close is None else str(c.days_to_close),
-        "remark": _remark(c),
     }
 
 
@@ -320,7 +318,6 @@ def _waste_row(w) -> dict[str, Any]:
         "kg": str(w.kg),
         "hauler": w.hauler,
         "recorder": _who(w.recorded_by),
-        "remark": _remark(w),
     }
 
 
@@ -347,7 +344,6 @@ def _training_row(t) -> dict[str, Any]:
         "hours": str(t.hours),
         "attendees": "、".join(people),
         "passed": "" if t.passed is None else f"{t.passed}/{len(people)}",
-        "remark": _remark(t),
     }
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from canteen import capabilities as caps
 from canteen import forms, selectors, services, statements
-from canteen.ledgers import LEDGERS
+from canteen.ledgers import LEDGERS, voidable_of
 from canteen.legal import LEGAL_BASIS
 from canteen.models import (
     Complaint,
@@ -30,6 +30,7 @@ from canteen.models import (
     Supplier,
 )
 from logistics.forms import add_service_errors
+from logistics.notices.kinds import VOID_REASON
 from logistics.notices.reports import report_download
 from logistics.scoping import get_for_school, requires
 from logistics.selectors import paginate
@@ -678,12 +679,7 @@ def ledger(request: HttpRequest, school_code: str, kind: str) -> HttpResponse:
     page = paginate(definition.queryset(request.school, start, end), request.GET.get("page"))
     columns = definition.columns()
     rows = [
-        # A receiving line is voided with its delivery.
-        (
-            getattr(record, "receiving", record),
-            [row.get(c.key, "") for c in columns],
-            row["_voided"],
-        )
+        (voidable_of(record), [row.get(c.key, "") for c in columns], row.get(VOID_REASON, ""))
         for record, row in zip(page.object_list, definition.rows(page.object_list), strict=True)
     ]
     disposable = ()

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal
 
+import pypdf
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
+from openpyxl import load_workbook
 
 from canteen import services
 from canteen.models import CanteenDay, FollowUp, Sample
+from logistics.notices.kinds import VOID_REASON
 from tests.canteen.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -158,11 +162,25 @@ def test_the_sample_ledger_marks_voided_rows_and_missing_samples(world, kitchen,
         )[0]
         record_void(school=world.school, actor=world.user("canteen"), record=sample, reason="称错")
         snapshot = LEDGERS["samples"].snapshot(world.school, TODAY(), TODAY())
-    remarks = [r["remark"] for r in snapshot.rows]
-    assert "【作废】称错" in remarks
-    assert remarks.count("未留样：记录不完整") == 3
+    assert [r.get(VOID_REASON) for r in snapshot.rows if r.get(VOID_REASON)] == ["称错"]
+    assert [r.get("remark") for r in snapshot.rows].count("未留样：记录不完整") == 3
     page = login("director").get(url("ledger", world, "samples")).content.decode()
-    assert "text-decoration-line-through" in page
+    assert "text-decoration-line-through" in page and "已作废：称错" in page
+
+    # Printed: the row struck through with its reason, not a remark.
+    pdf = login("director").get(url("ledger", world, "samples"), {"format": "pdf"})
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "作废：称错" in text and "【作废】" not in text
+    xlsx = login("director").get(url("ledger", world, "samples"), {"format": "xlsx"})
+    ws = load_workbook(io.BytesIO(xlsx.content)).active
+    struck = [row for row in ws.iter_rows() if any(c.value == "作废：称错" for c in row)]
+    assert len(struck) == 1
+    dish_cell = next(c for c in struck[0] if c.value == kitchen.dishes[0].name)
+    assert dish_cell.font.strike
+    unvoided = next(
+        row for row in ws.iter_rows() if any(c.value == "未留样：记录不完整" for c in row)
+    )
+    assert not any(c.font.strike for c in unvoided)
 
 
 def test_a_receiving_is_entered_with_its_lines_on_one_page(world, kitchen, login):

@@ -6,18 +6,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from assets import selectors
 from assets.models import Category, Location, StockItem
 from logistics.attachments import AttachmentField
 from logistics.forms import StyledFormMixin
-from logistics.models import Membership
-
-
-def _members(school):
-    return (
-        get_user_model()
-        .objects.filter(pk__in=Membership.objects.filter(school=school).values("user_id"))
-        .order_by("first_name", "username")
-    )
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -35,7 +27,7 @@ class SchoolForm(StyledFormMixin, forms.Form):
                 continue
             model = field.queryset.model
             if model is get_user_model():
-                field.queryset = _members(school)
+                field.queryset = selectors.members(school)
             else:
                 field.queryset = model.objects.filter(school=school)
 

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Mapping
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Avg,
     Count,
@@ -34,7 +35,7 @@ from assets.models import (
     StocktakeLine,
     WriteOff,
 )
-from logistics.models import School
+from logistics.models import Membership, School
 
 VALUE = ExpressionWrapper(
     F("price") * F("quantity"), output_field=DecimalField(max_digits=14, decimal_places=2)
@@ -65,12 +66,30 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+def members(school: School) -> QuerySet:
+    """The school's people: custodians to choose or filter by (a class by its head teacher)."""
+    return (
+        get_user_model()
+        .objects.filter(pk__in=Membership.objects.filter(school=school).values("user_id"))
+        .order_by("first_name", "username")
+    )
+
+
 def asset_list(
-    school: School, filters: Mapping[str, str], all_locations: list[Location] | None = None
+    school: School,
+    filters: Mapping[str, str],
+    all_locations: list[Location] | None = None,
+    *,
+    with_voided: bool = False,
 ) -> QuerySet[Asset]:
     """The register, filtered. Text search matches code, name and spec through trigram
-    indexes, and the location by the ids of matching locations (found first, in memory)."""
-    qs = Asset.objects.filter(school=school, voided_at__isnull=True)
+    indexes, and the location by the ids of matching locations (found first, in memory).
+
+    Voided lines only `with_voided` (the register page shows them struck through); exports,
+    labels, totals and stocktakes count live lines only."""
+    qs = Asset.objects.filter(school=school)
+    if not with_voided:
+        qs = qs.filter(voided_at__isnull=True)
     q = (filters.get("q") or "").strip()
     if q:
         match = Q(code__icontains=q) | Q(name__icontains=q) | Q(spec__icontains=q)

@@ -67,7 +67,13 @@ def asset_list(request: HttpRequest, school_code: str) -> HttpResponse:
     school = request.school
     filters = {k: request.GET.get(k, "") for k in FILTERS}
     all_locations = selectors.locations(school)
-    page = paginate(selectors.asset_list(school, filters, all_locations), request.GET.get("page"))
+    # The office sees a voided line struck through with its reason, so nobody registers the
+    # item again unawares; "hide voided" leaves only the live register.
+    hide_voided = request.GET.get("voided") == "hide"
+    page = paginate(
+        selectors.asset_list(school, filters, all_locations, with_voided=not hide_voided),
+        request.GET.get("page"),
+    )
     return render(
         request,
         "assets/asset_list.html",
@@ -77,6 +83,11 @@ def asset_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "locations": all_locations,
             "categories": list(selectors.categories(school)),
             "statuses": AssetStatus.choices,
+            "people": list(
+                selectors.members(school).only("id", "first_name", "last_name", "username")
+            ),
+            "hide_voided": hide_voided,
+            "layouts": labels.LAYOUTS.values(),
             "show_prices": caps.PRICES in request.capabilities,
             "detail_base": reverse("assets:asset_detail", args=[school_code, 0])[:-2],
         },

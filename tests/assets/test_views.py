@@ -14,10 +14,11 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from pypdf import PdfReader
 
-from assets import services
+from assets import selectors, services
 from assets.models import Asset, RepairStatus, RepairTicket, StockBalance
 from logistics.approvals import approval_sign
 from logistics.registry import DocumentRef, registry
+from logistics.services import record_void
 from tests.assets.conftest import png_upload, register, stocked
 
 
@@ -93,6 +94,51 @@ def test_list_pages_run_the_same_few_queries_for_1_and_12_rows(
     assert one == many, (name, one, many)
     # At most 10 queries with one exact COUNT (the paginator's).
     assert one <= 10 and counts <= 1, (name, one, counts)
+
+
+def test_the_register_strikes_voided_lines_through_with_the_reason_unless_hidden(
+    world, place, login
+):
+    client = login("director")
+    url = reverse("assets:asset_list", args=[world.school.code])
+    _lines(world, place, 1)
+    with scopes_disabled():
+        record_void(
+            school=world.school,
+            actor=world.user("director"),
+            record=Asset.objects.get(code="KZ-0000"),
+            reason="重复登记",
+        )
+    one, _counts = _count(client, url)
+    _lines(world, place, 11, start=1)
+    with scopes_disabled():
+        for asset in Asset.objects.filter(code__in=["KZ-0001", "KZ-0002"]):
+            record_void(
+                school=world.school, actor=world.user("director"), record=asset, reason="错"
+            )
+    many, _counts = _count(client, url)
+    assert one == many
+    page = client.get(url).content.decode()
+    assert page.count('class="text-decoration-line-through text-body-secondary voided"') == 3
+    assert "已作废：重复登记" in page and "KZ-0011" in page
+    hidden = client.get(url + "?voided=hide").content.decode()
+    assert "KZ-0000" not in hidden and "重复登记" not in hidden and "KZ-0011" in hidden
+    # Exports and labels never carry voided lines (an export re-imports as the live register).
+    with scopes_disabled():
+        assert "KZ-0000" not in [a.code for a in selectors.asset_list(world.school, {})]
+
+
+def test_the_register_filters_by_a_custodian_chosen_from_the_schools_people(world, place, login):
+    client = login("director")
+    url = reverse("assets:asset_list", args=[world.school.code])
+    _lines(world, place, 2)  # the teacher's class
+    register(world, place, code="DN-1", name="电脑", custodian=world.user("director"))
+    page = client.get(url).content.decode()
+    teacher = world.user("teacher")
+    assert f'<option value="{teacher.pk}">{teacher.get_full_name()}</option>' in page
+    filtered = client.get(url + f"?custodian={teacher.pk}").content.decode()
+    assert "KZ-0001" in filtered and "DN-1" not in filtered
+    assert f'<option value="{teacher.pk}" selected>' in filtered
 
 
 def test_a_teacher_sees_their_own_custody_without_prices_and_not_the_register(world, place, login):

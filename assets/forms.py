@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from assets import selectors
-from assets.models import Category, Location, StockItem
+from assets.models import Category, Location, StockItem, StocktakeKind
 from logistics.attachments import AttachmentField
 from logistics.forms import StyledFormMixin
 
@@ -188,6 +188,9 @@ class SettingsForm(StyledFormMixin, forms.Form):
 
 class StocktakeForm(SchoolForm):
     title = forms.CharField(label=_("title"), max_length=100)
+    kind = forms.ChoiceField(
+        label=_("what is counted"), choices=StocktakeKind.choices, initial=StocktakeKind.ASSETS
+    )
     location = forms.ModelChoiceField(Location.objects.none(), label=_("location"), required=False)
     category = forms.ModelChoiceField(Category.objects.none(), label=_("category"), required=False)
 

@@ -301,6 +301,10 @@ class StockMove(SchoolOwned):
     distribution = models.ForeignKey(
         "Distribution", null=True, blank=True, on_delete=models.PROTECT, related_name="moves"
     )
+    # A stocktake's shortage (out) or surplus (in): the count is the move's source.
+    stocktake = models.ForeignKey(
+        "Stocktake", null=True, blank=True, on_delete=models.PROTECT, related_name="stock_moves"
+    )
     by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("time"), auto_now_add=True)
 
@@ -516,6 +520,11 @@ class WriteOff(SchoolOwned):
 # ---------------------------------------------------------------- stocktakes
 
 
+class StocktakeKind(models.TextChoices):
+    ASSETS = "assets", _("Register lines (by label)")
+    STOCK = "stock", _("Consumables (by quantity)")
+
+
 class StocktakeStatus(models.TextChoices):
     COUNTING = "counting", _("Counting")
     FINISHED = "finished", _("Finished")
@@ -524,9 +533,16 @@ class StocktakeStatus(models.TextChoices):
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
 class Stocktake(SchoolOwned):
-    """盘点 of one location (with the rooms inside it) or one category, or both."""
+    """盘点 of one location (with the rooms inside it) or one category, or both: of the
+    register's lines, or of the consumables' quantities in the location's stores."""
 
     title = models.CharField(_("title"), max_length=100)
+    kind = models.CharField(
+        _("what is counted"),
+        max_length=10,
+        choices=StocktakeKind.choices,
+        default=StocktakeKind.ASSETS,
+    )
     location = models.ForeignKey(
         Location,
         verbose_name=_("location"),
@@ -561,6 +577,10 @@ class Stocktake(SchoolOwned):
             models.CheckConstraint(
                 condition=models.Q(status__in=[s.value for s in StocktakeStatus]),
                 name="stocktake_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="assets") | models.Q(location__isnull=False),
+                name="stocktake_stock_has_location",
             ),
         ]
         triggers = [pgtrigger.Protect(name="stocktake_no_delete", operation=pgtrigger.Delete)]
@@ -621,3 +641,41 @@ class StocktakeLine(SchoolOwned):
                 name="stocktakeline_names_what",
             ),
         ]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class StockCountLine(SchoolOwned):
+    """One stock item in one store of a consumables stocktake: the balance when counting
+    began, the quantity counted, and the move that settled the difference."""
+
+    stocktake = models.ForeignKey(Stocktake, on_delete=models.PROTECT, related_name="stock_lines")
+    item = models.ForeignKey(StockItem, verbose_name=_("item"), on_delete=models.PROTECT)
+    location = models.ForeignKey(
+        Location, verbose_name=_("store"), on_delete=models.PROTECT, related_name="+"
+    )
+    expected = models.IntegerField(_("book quantity"))
+    counted = models.PositiveIntegerField(_("counted quantity"), null=True, blank=True)
+    counted_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
+    move = models.OneToOneField(
+        StockMove, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("stock count line")
+        verbose_name_plural = _("stock count lines")
+        ordering = ["id"]
+        # The freeze check looks up the counting stocktakes of one item in one store.
+        indexes = [models.Index(fields=["item", "location"], name="stockcount_item_loc")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stocktake", "item", "location"], name="stockcount_one_per_item"
+            ),
+        ]
+
+    @property
+    def difference(self) -> int | None:
+        """盘盈 above zero, 盘亏 below; None until counted."""
+        return None if self.counted is None else self.counted - self.expected

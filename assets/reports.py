@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
 from assets import selectors
-from assets.models import CountResult, Distribution, StockMove, Stocktake
+from assets.models import CountResult, Distribution, StockMove, Stocktake, StocktakeKind
 from logistics.models import School
 from logistics.notices.kinds import Column, Snapshot
 from logistics.notices.reports import CONTENT_TYPES, report_download
@@ -185,8 +185,50 @@ def repair_snapshot(school: School) -> Snapshot:
     )
 
 
+def stock_stocktake_snapshot(school: School, stocktake: Stocktake) -> Snapshot:
+    """耗材盘点表: every item and store, book and counted quantity, the difference and the
+    stock move that settled it."""
+    rows = []
+    for line in selectors.stock_count_lines(school, stocktake):
+        move = ""
+        if line.move_id:
+            kind = "出库" if line.move.kind == "out" else "入库"
+            move = f"{kind} #{line.move_id}"
+        rows.append(
+            {
+                "item": str(line.item),
+                "unit": line.item.unit,
+                "store": line.location.path,
+                "expected": line.expected,
+                "counted": line.counted,
+                "difference": f"{line.difference:+d}" if line.difference else "",
+                "settled": move,
+            }
+        )
+    short = sum(1 for r in rows if r["difference"].startswith("-"))
+    over = sum(1 for r in rows if r["difference"].startswith("+"))
+    return Snapshot(
+        title=f"{stocktake.title} 耗材盘点表",
+        period=f"{timezone.localtime(stocktake.started_at):%Y年%m月%d日}",
+        columns=[
+            Column("item", "物品"),
+            Column("unit", "单位"),
+            Column("store", "仓库"),
+            Column("expected", "账面数量", "integer"),
+            Column("counted", "实盘数量", "integer"),
+            Column("difference", "盘盈（+）/盘亏（−）"),
+            Column("settled", "处理"),
+        ],
+        rows=rows,
+        notes=f"共 {len(rows)} 项，盘亏 {short} 项，盘盈 {over} 项；差异以出入库单调整库存。",
+        signatures=("盘点人", "保管员", "总务主任"),
+    )
+
+
 def stocktake_snapshot(school: School, stocktake: Stocktake) -> Snapshot:
     """盘点结果表: every counted line that is not simply found, and how it was settled."""
+    if stocktake.kind == StocktakeKind.STOCK:
+        return stock_stocktake_snapshot(school, stocktake)
     lines = selectors.stocktake_lines(school, stocktake).exclude(
         result__in=[CountResult.FOUND, CountResult.PENDING]
     )

@@ -30,6 +30,7 @@ from assets.models import (
     RepairTicket,
     Requisition,
     StockBalance,
+    StockCountLine,
     StockMove,
     Stocktake,
     StocktakeLine,
@@ -46,7 +47,7 @@ def locations(school: School) -> list[Location]:
     return list(Location.objects.filter(school=school).only("id", "path", "parent_id", "kind"))
 
 
-def _subtree_ids(all_locations: list[Location], root_id: int) -> list[int]:
+def subtree_ids(all_locations: list[Location], root_id: int) -> list[int]:
     """The location and every location inside it (a small table, walked in memory)."""
     children: dict[int | None, list[int]] = {}
     for loc in all_locations:
@@ -104,7 +105,7 @@ def asset_list(
     if location := _int(filters.get("location")):
         if all_locations is None:
             all_locations = locations(school)
-        qs = qs.filter(location_id__in=_subtree_ids(all_locations, location))
+        qs = qs.filter(location_id__in=subtree_ids(all_locations, location))
     if custodian := _int(filters.get("custodian")):
         qs = qs.filter(custodian_id=custodian)
     if (status := filters.get("status")) in AssetStatus.values:
@@ -265,6 +266,14 @@ def stocktake_lines(school: School, stocktake: Stocktake) -> QuerySet[StocktakeL
         StocktakeLine.objects.filter(school=school, stocktake=stocktake)
         .select_related("asset", "asset__location", "found_location", "writeoff")
         .order_by("result", "asset__code", "id")
+    )
+
+
+def stock_count_lines(school: School, stocktake: Stocktake) -> QuerySet[StockCountLine]:
+    return (
+        StockCountLine.objects.filter(school=school, stocktake=stocktake)
+        .select_related("item", "location", "move")
+        .order_by("location__path", "item__name", "item__spec", "id")
     )
 
 

@@ -41,9 +41,11 @@ from assets.models import (
     Requisition,
     RequisitionStatus,
     StockBalance,
+    StockCountLine,
     StockItem,
     StockMove,
     Stocktake,
+    StocktakeKind,
     StocktakeLine,
     StocktakeStatus,
     WriteOff,
@@ -523,6 +525,23 @@ def stock_item_create(
         return item
 
 
+def _stock_not_frozen(school: School, item: StockItem, location: Location) -> None:
+    """A consumables stocktake fixed the book quantity when counting began: until it ends, no
+    move in or out of the items it counts (the difference would be wrong otherwise)."""
+    if StockCountLine.objects.filter(
+        school=school, item=item, location=location, stocktake__status=StocktakeStatus.COUNTING
+    ).exists():
+        raise ValidationError(
+            {
+                "quantity": _(
+                    "A stocktake of %(item)s in %(store)s is in progress: no stock moves "
+                    "until it is finished."
+                )
+                % {"item": item, "store": location}
+            }
+        )
+
+
 def stock_in(
     *,
     school: School,
@@ -533,10 +552,12 @@ def stock_in(
     unit_price: Decimal | None = None,
     supplier: str = "",
     expense_number: str = "",
+    stocktake: Stocktake | None = None,
 ) -> StockMove:
     if quantity < 1:
         raise ValidationError({"quantity": _("Enter a quantity of at least 1.")})
     with transaction.atomic():
+        _stock_not_frozen(school, item, location)
         move = StockMove(
             school=school,
             item=item,
@@ -546,6 +567,7 @@ def stock_in(
             unit_price=unit_price,
             supplier=supplier.strip(),
             expense_number=expense_number.strip(),
+            stocktake=stocktake,
             by=actor,
         )
         move.full_clean()
@@ -576,11 +598,14 @@ def stock_out(
     requisition: Requisition | None = None,
     repair: RepairTicket | None = None,
     distribution: Distribution | None = None,
+    stocktake: Stocktake | None = None,
 ) -> StockMove:
-    """Take `quantity` out of the store. Refused when the balance would go below zero."""
+    """Take `quantity` out of the store. Refused when the balance would go below zero, and
+    while a stocktake counts the item in this store."""
     if quantity < 1:
         raise ValidationError({"quantity": _("Enter a quantity of at least 1.")})
     with transaction.atomic():
+        _stock_not_frozen(school, item, location)
         balance = (
             StockBalance.objects.select_for_update()
             .filter(school=school, item=item, location=location)
@@ -604,6 +629,7 @@ def stock_out(
             requisition=requisition,
             repair=repair,
             distribution=distribution,
+            stocktake=stocktake,
             by=actor,
         )
         move.full_clean()
@@ -1008,21 +1034,28 @@ def stocktake_start(
     title: str,
     location: Location | None = None,
     category: Category | None = None,
+    kind: str = StocktakeKind.ASSETS,
 ) -> Stocktake:
     """Freeze the expected list: every live register line of the location (rooms inside it
-    included) and/or the category."""
+    included) and/or the category; for consumables, every stock balance in the location and
+    the stores inside it, with its quantity now."""
+    if kind == StocktakeKind.STOCK and location is None:
+        raise ValidationError({"location": _("Choose the store to count.")})
     if location is None and category is None:
         raise ValidationError({"location": _("Choose a location or a category to count.")})
     with transaction.atomic():
         stocktake = Stocktake(
             school=school,
             title=title.strip(),
+            kind=kind,
             location=location,
-            category=category,
+            category=category if kind == StocktakeKind.ASSETS else None,
             started_by=actor,
         )
         stocktake.full_clean()
         stocktake.save()
+        if kind == StocktakeKind.STOCK:
+            return _stock_stocktake_lines(school, actor, stocktake)
         filters = {
             "location": str(location.pk) if location else "",
             "category": str(category.pk) if category else "",
@@ -1044,6 +1077,87 @@ def stocktake_start(
             data={"expected": len(assets)},
         )
         return stocktake
+
+
+def _stock_stocktake_lines(school: School, actor, stocktake: Stocktake) -> Stocktake:
+    places = selectors.subtree_ids(selectors.locations(school), stocktake.location_id)
+    # Locked, so no move slips between reading a balance and freezing it.
+    balances = list(
+        StockBalance.objects.select_for_update().filter(school=school, location_id__in=places)
+    )
+    StockCountLine.objects.bulk_create(
+        StockCountLine(
+            school=school,
+            stocktake=stocktake,
+            item_id=b.item_id,
+            location_id=b.location_id,
+            expected=b.quantity,
+        )
+        for b in balances
+    )
+    record_event(
+        school=school,
+        actor=actor,
+        action="assets.stocktake.started",
+        obj=stocktake,
+        summary=stocktake.title,
+        data={"expected": len(balances), "kind": StocktakeKind.STOCK},
+    )
+    return stocktake
+
+
+def stock_count(*, school: School, actor, stocktake: Stocktake, counts: dict[int, int]) -> int:
+    """Record counted quantities, `counts[line_id] = quantity` (counting again overwrites);
+    returns how many lines were recorded."""
+    if any(type(q) is not int or q < 0 for q in counts.values()):
+        raise ValidationError(_("Counted quantities are whole numbers, zero or more."))
+    with transaction.atomic():
+        locked = _counting(school, stocktake)
+        lines = list(
+            StockCountLine.objects.select_for_update().filter(stocktake=locked, pk__in=counts)
+        )
+        if len(lines) != len(counts):
+            raise ValidationError(_("A counted line is not part of this stocktake."))
+        now = timezone.now()
+        for line in lines:
+            line.counted, line.counted_by, line.counted_at = counts[line.pk], actor, now
+        StockCountLine.objects.bulk_update(lines, ["counted", "counted_by", "counted_at"])
+        return len(lines)
+
+
+def _stock_apply(school: School, actor, stocktake: Stocktake) -> None:
+    """Each difference becomes a stock move whose source is the stocktake: a shortage (盘亏)
+    a stock-out, a surplus (盘盈) a stock-in. Applied to the balance as it is now, so moves
+    made after counting ended stay counted."""
+    lines = StockCountLine.objects.filter(stocktake=stocktake, move__isnull=True).select_related(
+        "item", "location"
+    )
+    label = _("Stocktake “%(title)s”") % {"title": stocktake.title}
+    for line in lines:
+        difference = line.difference or 0
+        if difference < 0:
+            line.move = stock_out(
+                school=school,
+                actor=actor,
+                item=line.item,
+                location=line.location,
+                quantity=-difference,
+                recipient=label[:60],
+                stocktake=stocktake,
+            )
+        elif difference > 0:
+            line.move = stock_in(
+                school=school,
+                actor=actor,
+                item=line.item,
+                location=line.location,
+                quantity=difference,
+                supplier=label,
+                stocktake=stocktake,
+            )
+        else:
+            continue
+        line.save(update_fields=["move"])
 
 
 def _counting(school: School, stocktake: Stocktake) -> Stocktake:
@@ -1109,6 +1223,14 @@ def stocktake_finish(*, school: School, actor, stocktake: Stocktake) -> Stocktak
         locked = Stocktake.objects.select_for_update().get(pk=stocktake.pk, school=school)
         if locked.status != StocktakeStatus.COUNTING:
             return locked
+        if locked.kind == StocktakeKind.STOCK:
+            # A quantity nobody counted is not a shortage: every line is counted, zero too.
+            uncounted = StockCountLine.objects.filter(stocktake=locked, counted__isnull=True)
+            if n := uncounted.count():
+                raise ValidationError(
+                    _("%(n)s items are not counted yet: enter their quantities (0 if none).")
+                    % {"n": n}
+                )
         missing = StocktakeLine.objects.filter(stocktake=locked, result=CountResult.PENDING).update(
             result=CountResult.MISSING
         )
@@ -1136,6 +1258,7 @@ def stocktake_apply(*, school: School, actor, stocktake: Stocktake) -> Stocktake
             return locked
         if locked.status != StocktakeStatus.FINISHED:
             raise ValidationError(_("Finish counting before applying the results."))
+        _stock_apply(school, actor, locked)
         lines = StocktakeLine.objects.filter(stocktake=locked).select_related("asset")
         for line in lines:
             if line.result in (CountResult.MISSING, CountResult.DAMAGED):

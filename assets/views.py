@@ -44,6 +44,7 @@ from assets.models import (
     Requisition,
     StockItem,
     Stocktake,
+    StocktakeKind,
     StocktakeStatus,
     WriteOff,
 )
@@ -771,6 +772,8 @@ def stocktake_list(request: HttpRequest, school_code: str) -> HttpResponse:
 def stocktake_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
     """The count sheet on a phone: scan or type a code, or tick a line."""
     stocktake = get_for_school(request, Stocktake.objects.select_related("location"), pk=pk)
+    if stocktake.kind == StocktakeKind.STOCK:
+        return _stock_count_page(request, stocktake)
     form = CountForm(
         request.POST or None,
         initial={"found_location": stocktake.location_id},
@@ -817,6 +820,51 @@ def stocktake_detail(request: HttpRequest, school_code: str, pk: int) -> HttpRes
     )
 
 
+def _stock_count_page(request: HttpRequest, stocktake: Stocktake) -> HttpResponse:
+    """Consumables: one quantity box per item and store; a blank box is not counted yet."""
+    lines = list(selectors.stock_count_lines(request.school, stocktake))
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        counts: dict[int, int] = {}
+        for line in lines:
+            raw = request.POST.get(f"c-{line.pk}", "").strip()
+            if not raw:
+                continue
+            try:
+                counts[line.pk] = int(raw)
+            except ValueError:
+                errors[line.pk] = _("Enter a whole number.")
+            else:
+                if counts[line.pk] < 0:
+                    errors[line.pk] = _("Enter a whole number.")
+        if not errors:
+            try:
+                n = services.stock_count(
+                    school=request.school, actor=request.user, stocktake=stocktake, counts=counts
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("%(n)s counts saved.") % {"n": n})
+                return redirect("assets:stocktake_detail", request.school.code, stocktake.pk)
+    snapshot = reports.stocktake_snapshot(request.school, stocktake)
+    if request.GET.get("fmt") in ("pdf", "xlsx"):
+        return reports.download(snapshot, request, f"stocktake-{stocktake.pk}")
+    for line in lines:  # what was typed is kept when the form comes back with an error
+        line.typed = request.POST.get(f"c-{line.pk}", line.counted)
+        line.error = errors.get(line.pk, "")
+    return render(
+        request,
+        "assets/stock_stocktake.html",
+        {
+            "stocktake": stocktake,
+            "lines": lines,
+            "uncounted": sum(1 for line in lines if line.counted is None),
+            **reports.page_context(snapshot),
+        },
+    )
+
+
 @requires(caps.WRITEOFF)
 @require_POST
 def stocktake_action(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
@@ -836,7 +884,10 @@ def stocktake_action(request: HttpRequest, school_code: str, pk: int) -> HttpRes
         elif action == "apply" and stocktake.status == StocktakeStatus.FINISHED:
             services.stocktake_apply(**common)
             messages.success(
-                request, _("Results applied: write-offs filed for signatures, transfers made.")
+                request,
+                _("Results applied: stock moves recorded for every difference.")
+                if stocktake.kind == StocktakeKind.STOCK
+                else _("Results applied: write-offs filed for signatures, transfers made."),
             )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scopes_disabled
+from pypdf import PdfReader
 
 from assets import services
-from assets.models import AssetStatus, CountResult, StocktakeStatus, WriteOff, WriteOffStatus
-from tests.assets.conftest import register
+from assets.models import (
+    AssetStatus,
+    CountResult,
+    StockBalance,
+    StockMove,
+    Stocktake,
+    StocktakeKind,
+    StocktakeStatus,
+    WriteOff,
+    WriteOffStatus,
+)
+from tests.assets.conftest import register, stocked
 
 
 def _start(world, place):
@@ -135,3 +148,126 @@ def test_the_count_sheet_takes_a_scanned_code_and_ticks_and_prints_results(world
         assert stocktake.status == StocktakeStatus.APPLIED
         assert WriteOff.objects.filter(asset__code__in=["SC-2", "SC-3"]).count() == 2
     assert scanned.pk
+
+
+# ---------------------------------------------------------------- consumables
+
+
+def _stock_start(world, place):
+    with scopes_disabled():
+        return services.stocktake_start(
+            school=world.school,
+            actor=world.user("storekeeper"),
+            title="学期末耗材盘点",
+            location=place.floor,
+            kind=StocktakeKind.STOCK,
+        )
+
+
+def _balance(item, location) -> int:
+    with scopes_disabled():
+        return StockBalance.objects.get(item=item, location=location).quantity
+
+
+def test_a_consumables_stocktake_applies_differences_only_through_its_own_stock_moves(world, place):
+    chalk = stocked(world, place, name="粉笔", quantity=10)
+    paper = stocked(world, place, name="复印纸", quantity=5)
+    ink = stocked(world, place, name="墨水", quantity=4)
+    sk = world.user("storekeeper")
+    stocktake = _stock_start(world, place)
+    with scopes_disabled():
+        lines = {line.item.name: line for line in stocktake.stock_lines.select_related("item")}
+        assert {n: line.expected for n, line in lines.items()} == {
+            "粉笔": 10,
+            "复印纸": 5,
+            "墨水": 4,
+        }
+        services.stock_count(
+            school=world.school,
+            actor=sk,
+            stocktake=stocktake,
+            counts={lines["粉笔"].pk: 7, lines["复印纸"].pk: 6, lines["墨水"].pk: 4},
+        )
+        services.stocktake_finish(school=world.school, actor=sk, stocktake=stocktake)
+        # Counted, finished: the balances have not moved by themselves.
+        assert (_balance(chalk, place.store), _balance(paper, place.store)) == (10, 5)
+        services.stocktake_apply(school=world.school, actor=sk, stocktake=stocktake)
+        services.stocktake_apply(school=world.school, actor=sk, stocktake=stocktake)  # no-op
+        moves = sorted(
+            (m.item.name, m.kind, m.quantity)
+            for m in StockMove.objects.filter(stocktake=stocktake).select_related("item")
+        )
+    assert moves == [("复印纸", "in", 1), ("粉笔", "out", 3)]  # 盘盈 1, 盘亏 3; 墨水 agrees
+    assert (_balance(chalk, place.store), _balance(paper, place.store)) == (7, 6)
+    assert _balance(ink, place.store) == 4
+
+
+def test_a_consumables_stocktake_in_progress_refuses_moves_of_the_items_it_counts(world, place):
+    chalk = stocked(world, place, name="粉笔", quantity=10)
+    sk = world.user("storekeeper")
+    stocktake = _stock_start(world, place)
+    move = {"school": world.school, "actor": sk, "item": chalk, "quantity": 1}
+    with scopes_disabled():
+        with pytest.raises(ValidationError, match="盘点"):
+            services.stock_out(**move, location=place.store)
+        with pytest.raises(ValidationError, match="盘点"):
+            services.stock_in(**move, location=place.store)
+        # Another store is not counted: its moves go on.
+        services.stock_in(**move, location=place.office)
+        line = stocktake.stock_lines.get()
+        services.stock_count(
+            school=world.school, actor=sk, stocktake=stocktake, counts={line.pk: 10}
+        )
+        services.stocktake_finish(school=world.school, actor=sk, stocktake=stocktake)
+        services.stock_out(**move, location=place.store)
+    assert _balance(chalk, place.store) == 9
+
+
+def test_a_consumables_stocktake_finishes_only_when_every_item_is_counted(world, place):
+    stocked(world, place, name="粉笔", quantity=10)
+    stocked(world, place, name="复印纸", quantity=5)
+    sk = world.user("storekeeper")
+    stocktake = _stock_start(world, place)
+    with scopes_disabled():
+        first = stocktake.stock_lines.first()
+        with pytest.raises(ValidationError):
+            services.stock_count(
+                school=world.school, actor=sk, stocktake=stocktake, counts={first.pk: -1}
+            )
+        services.stock_count(
+            school=world.school, actor=sk, stocktake=stocktake, counts={first.pk: 0}
+        )
+        with pytest.raises(ValidationError, match="1"):
+            services.stocktake_finish(school=world.school, actor=sk, stocktake=stocktake)
+        stocktake.refresh_from_db()
+    assert stocktake.status == StocktakeStatus.COUNTING
+    with scopes_disabled(), pytest.raises(ValidationError):
+        services.stocktake_start(
+            school=world.school, actor=sk, title="无仓库", kind=StocktakeKind.STOCK
+        )
+
+
+def test_the_consumables_count_sheet_keeps_bad_input_and_prints_the_differences(
+    world, place, login
+):
+    stocked(world, place, name="粉笔", quantity=10)
+    client = login("storekeeper")
+    start = client.post(
+        reverse("assets:stocktake_list", args=[world.school.code]),
+        {"title": "耗材盘点", "kind": "stock", "location": place.store.pk},
+    )
+    with scopes_disabled():
+        stocktake = Stocktake.objects.get(title="耗材盘点")
+        line = stocktake.stock_lines.get()
+    url = reverse("assets:stocktake_detail", args=[world.school.code, stocktake.pk])
+    assert start.url == url
+    act = reverse("assets:stocktake_action", args=[world.school.code, stocktake.pk])
+    bad = client.post(url, {f"c-{line.pk}": "七"}).content.decode()
+    assert "请输入整数" in bad and 'value="七"' in bad
+    assert client.post(url, {f"c-{line.pk}": "8"}).status_code == 302
+    client.post(act, {"action": "finish"})
+    client.post(act, {"action": "apply"})
+    text = "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(client.get(url + "?fmt=pdf").content)).pages
+    )
+    assert "耗材盘点表" in text and "粉笔" in text and "-2" in text and "出库" in text

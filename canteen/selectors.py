@@ -11,7 +11,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, QuerySet, Sum
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import (
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+)
+from django.db.models.functions import Cast, JSONObject
 from django.utils.translation import gettext as _
 
 from canteen.models import (
@@ -87,6 +98,7 @@ class DayBoard:
     receivings: list[Receiving]
     items: list[Item] = field(default_factory=list)
     marks: list[GapMark] = field(default_factory=list)
+    followups: list[FollowUp] = field(default_factory=list)
 
     @property
     def all_items(self) -> list[Item]:
@@ -130,45 +142,202 @@ class DayBoard:
             % {"supplier": r.supplier.name, "item": line.name, "disposal": line.disposal}
             for r in self.receivings
             if not r.is_voided
-            for line in r.lines.all()
+            for line in r.line_list
             if not line.accepted
         ]
         return found
 
 
+def _json(qs: QuerySet, **fields) -> ArraySubquery:
+    """The rows of `qs` as JSON objects, read inside the caller's one query. Decimals travel as
+    text so they come back exact."""
+    return ArraySubquery(qs.values(row=JSONObject(**fields)))
+
+
+def _text(field: str) -> Cast:
+    return Cast(field, TextField())
+
+
+def _person(prefix: str) -> JSONObject:
+    return JSONObject(
+        id=f"{prefix}__id",
+        username=f"{prefix}__username",
+        first_name=f"{prefix}__first_name",
+        last_name=f"{prefix}__last_name",
+    )
+
+
+def _staff(prefix: str) -> JSONObject:
+    return JSONObject(id=f"{prefix}__id", name=f"{prefix}__name")
+
+
+def _build(model, row: dict | None, **lists):
+    """A model instance from a JSON row: values through each field's to_python, a nested
+    object as the related instance, a list under its own attribute (`lists` names its model)."""
+    if row is None:
+        return None
+    values, related = {}, {}
+    for name, value in row.items():
+        if name in lists:
+            continue
+        field = model._meta.get_field(name)
+        if isinstance(value, dict):
+            # A missing related row (no second inspector, no photo) comes as all nulls.
+            related[name] = _build(field.related_model, value) if value["id"] else None
+        else:
+            values[field.attname] = None if value is None else field.to_python(value)
+    instance = model(**values)
+    for name, value in related.items():
+        setattr(instance, name, value)
+    for name, child in lists.items():
+        setattr(instance, name, [_build(child, r) for r in row[name] or ()])
+    return instance
+
+
+VOIDABLE = ("voided_at", "void_reason")
+
+
 def day_board(school: School, date: datetime.date) -> DayBoard:
-    """Everything due and done on one day, per meal."""
-    day = CanteenDay.objects.filter(school=school, date=date).first()
-    marks = list(GapMark.objects.filter(school=school, day=day)) if day else []
+    """Everything due and done on one day, per meal, in three queries whatever the rows: the
+    day's ledgers as JSON in one, the staff with their morning check, the dishes with their
+    sample."""
+    of_day = {"school": school, "date": date}
+    voided = {f: f for f in VOIDABLE}
+    row = (
+        School.objects.filter(pk=school.pk)
+        .annotate(
+            day=Subquery(
+                CanteenDay.objects.filter(**of_day).values(
+                    row=JSONObject(
+                        id="id",
+                        date="date",
+                        status="status",
+                        closed_at="closed_at",
+                        reviewed_at="reviewed_at",
+                        reviewed_by=_person("reviewed_by"),
+                        review_comment="review_comment",
+                        reopen_count="reopen_count",
+                        reopen_reason="reopen_reason",
+                    )
+                )[:1]
+            ),
+            marks=_json(
+                GapMark.objects.filter(school=school, day__date=date), key="key", reason="reason"
+            ),
+            disinfections=_json(
+                Disinfection.objects.filter(**of_day).order_by("meal", "id"),
+                id="id",
+                meal="meal",
+                method="method",
+                celsius=_text("celsius"),
+                mg_per_litre="mg_per_litre",
+                seconds="seconds",
+                operator=_staff("operator"),
+                checker=_staff("checker"),
+                **voided,
+            ),
+            accompanied=_json(
+                AccompaniedMeal.objects.filter(**of_day).order_by("meal", "id"),
+                id="id",
+                meal="meal",
+                companion=_person("companion"),
+                companion_title="companion_title",
+                problems="problems",
+                rating_list=_json(
+                    DishRating.objects.filter(accompanied=OuterRef("pk")).order_by("id"),
+                    rating="rating",
+                    dish=JSONObject(id="dish__id", name="dish__name"),
+                ),
+                **voided,
+            ),
+            temperatures=_json(
+                TemperatureLog.objects.filter(**of_day).order_by("taken_at", "id"),
+                id="id",
+                taken_at="taken_at",
+                equipment="equipment",
+                label="label",
+                celsius=_text("celsius"),
+                in_range="in_range",
+                corrective_action="corrective_action",
+                **voided,
+            ),
+            receivings=_json(
+                Receiving.objects.filter(**of_day).order_by("id"),
+                id="id",
+                supplier=JSONObject(id="supplier__id", name="supplier__name"),
+                inspector=_staff("inspector"),
+                second_inspector=_staff("second_inspector"),
+                line_list=_json(
+                    ReceivingLine.objects.filter(receiving=OuterRef("pk")).order_by("id"),
+                    name="name",
+                    quantity=_text("quantity"),
+                    unit="unit",
+                    amount=_text("amount"),
+                    accepted="accepted",
+                    disposal="disposal",
+                ),
+                **voided,
+            ),
+            followups=_json(
+                FollowUp.objects.filter(**of_day).order_by("id"),
+                id="id",
+                text="text",
+                deadline="deadline",
+                raised_by=_person("raised_by"),
+                reply="reply",
+                replied_by=_person("replied_by"),
+                replied_at="replied_at",
+            ),
+        )
+        .values(
+            "day",
+            "marks",
+            "disinfections",
+            "accompanied",
+            "temperatures",
+            "receivings",
+            "followups",
+        )
+        .get()
+    )
+    day = _build(CanteenDay, row["day"])
+    marks = [_build(GapMark, m) for m in row["marks"]]
     na = {m.key: m.reason for m in marks}
-    staff = list(StaffMember.objects.filter(school=school, is_active=True).order_by("name", "id"))
-    checks = {
-        c.staff_id: c
-        for c in MorningCheck.objects.filter(school=school, date=date, voided_at__isnull=True)
-    }
-    dishes = list(MenuDish.objects.filter(school=school, date=date))
-    samples = {
-        s.dish_id: s
-        for s in Sample.objects.filter(
-            school=school, date=date, voided_at__isnull=True
-        ).select_related("sampler", "reviewer", "photo")
-    }
-    disinfections = list(
-        Disinfection.objects.filter(school=school, date=date).select_related("operator", "checker")
+    checked = Subquery(
+        MorningCheck.objects.filter(staff=OuterRef("pk"), date=date, voided_at__isnull=True).values(
+            row=JSONObject(id="id", temperature=_text("temperature"), passed="passed")
+        )[:1]
     )
-    accompanied = list(
-        AccompaniedMeal.objects.filter(school=school, date=date)
-        .select_related("companion")
-        .prefetch_related(Prefetch("ratings", queryset=DishRating.objects.select_related("dish")))
+    staff, checks = [], {}
+    for person in (
+        StaffMember.objects.filter(school=school, is_active=True)
+        .annotate(check=checked)
+        .order_by("name", "id")
+    ):
+        staff.append(person)
+        if person.check:
+            checks[person.pk] = _build(MorningCheck, person.check)
+    sampled = Subquery(
+        Sample.objects.filter(dish=OuterRef("pk"), voided_at__isnull=True).values(
+            row=JSONObject(
+                id="id",
+                grams=_text("grams"),
+                sampler=_staff("sampler"),
+                reviewer=_staff("reviewer"),
+                photo=JSONObject(id="photo__id", uuid="photo__uuid"),
+            )
+        )[:1]
     )
-    temperatures = list(
-        TemperatureLog.objects.filter(school=school, date=date).select_related("recorded_by")
-    )
-    receivings = list(
-        Receiving.objects.filter(school=school, date=date)
-        .select_related("supplier", "inspector", "second_inspector")
-        .prefetch_related("lines")
-    )
+    dishes, samples = [], {}
+    for dish in MenuDish.objects.filter(school=school, date=date).annotate(sample=sampled):
+        dishes.append(dish)
+        if dish.sample:
+            samples[dish.pk] = _build(Sample, dish.sample)
+    disinfections = [_build(Disinfection, r) for r in row["disinfections"]]
+    accompanied = [_build(AccompaniedMeal, r, rating_list=DishRating) for r in row["accompanied"]]
+    temperatures = [_build(TemperatureLog, r) for r in row["temperatures"]]
+    receivings = [_build(Receiving, r, line_list=ReceivingLine) for r in row["receivings"]]
+    followups = [_build(FollowUp, r) for r in row["followups"]]
 
     def item(key: str, label: str, done: bool, meal_na: str = "") -> Item:
         return Item(key, label, done, "" if done else (na.get(key) or meal_na))
@@ -229,12 +398,7 @@ def day_board(school: School, date: datetime.date) -> DayBoard:
         receivings=receivings,
         items=day_items,
         marks=marks,
-    )
-
-
-def day_followups(school: School, date: datetime.date) -> list[FollowUp]:
-    return list(
-        FollowUp.objects.filter(school=school, date=date).select_related("raised_by", "replied_by")
+        followups=followups,
     )
 
 

@@ -353,13 +353,14 @@ def day_close(request: HttpRequest, school_code: str, day: str) -> HttpResponse:
 @requires(caps.VIEW)
 def day_review(request: HttpRequest, school_code: str, day: str) -> HttpResponse:
     date = _day(day)
+    board = selectors.day_board(request.school, date)
     return render(
         request,
         "canteen/day_review.html",
         {
-            "board": selectors.day_board(request.school, date),
+            "board": board,
             "date": date,
-            "followups": selectors.day_followups(request.school, date),
+            "followups": board.followups,
             "review_form": forms.ReviewForm(),
             "concern_form": forms.ConcernForm(),
             "reopen_form": forms.ReasonForm(),

@@ -119,6 +119,86 @@ def test_committee_reviews_a_closed_day_or_raises_a_concern_the_manager_answers(
         assert CanteenDay.objects.get().status == "reviewed"
 
 
+def test_the_day_review_shows_every_ledger_of_the_day_with_its_people_and_numbers(
+    world, kitchen, login
+):
+    from tests.canteen.conftest import clean_png, line
+
+    school, canteen = world.school, world.user("canteen")
+    with scopes_disabled():
+        services.samples_record(
+            school=school,
+            actor=world.user("cook"),
+            date=TODAY(),
+            meal="lunch",
+            sampler=kitchen.cook,
+            reviewer=kitchen.manager,
+            entries=[services.SampleInput(kitchen.dishes[0], Decimal("130.5"), clean_png())],
+        )
+        services.morning_check_record(
+            school=school,
+            actor=canteen,
+            staff=kitchen.cook,
+            date=TODAY(),
+            temperature=Decimal("36.6"),
+        )
+        services.receiving_create(
+            school=school,
+            actor=canteen,
+            date=TODAY(),
+            supplier=kitchen.supplier,
+            inspector=kitchen.manager,
+            second_inspector=kitchen.helper,
+            lines=[
+                line(),
+                line(name="白菜", category="vegetables", accepted=False, disposal="退货"),
+            ],
+        )
+        services.accompanied_record(
+            school=school,
+            actor=world.user("principal"),
+            date=TODAY(),
+            meal="lunch",
+            ratings={kitchen.dishes[0].pk: 4},
+            problems="偏咸",
+        )
+        services.disinfection_record(
+            school=school,
+            actor=canteen,
+            date=TODAY(),
+            meal="lunch",
+            method="chlorine",
+            mg_per_litre=250,
+            seconds=300,
+            operator=kitchen.cook,
+            checker=kitchen.manager,
+        )
+        services.temperature_record(
+            school=school,
+            actor=canteen,
+            equipment="fridge",
+            celsius=Decimal("11.5"),
+            corrective_action="调低温度",
+        )
+    page = login("committee").get(url("day_review", world, TODAY().isoformat())).content.decode()
+    for text in (
+        "130.5 g",
+        "周师傅/孙食堂",
+        "¥260.00",
+        "孙食堂、李帮厨",
+        "退货",
+        f"{kitchen.dishes[0].name} 4★",
+        "偏咸",
+        "250 mg/L 300 s",
+        "11.5°C",
+        "调低温度",
+        "/attachments/",
+    ):
+        assert text in page, text
+    today = login("cook").get(url("today", world)).content.decode()
+    assert "36.6°C" in today and "130.5 g" in today
+
+
 def test_the_director_reopens_a_reviewed_day_with_a_reason(world, kitchen, login):
     _closed_day(world, kitchen)
     with scopes_disabled():

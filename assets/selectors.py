@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -19,6 +20,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import TruncMonth
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from assets.models import (
@@ -60,7 +62,7 @@ def subtree_ids(all_locations: list[Location], root_id: int) -> list[int]:
     return found
 
 
-def _int(value: str | None) -> int | None:
+def int_or_none(value: str | None) -> int | None:
     try:
         return int(value) if value else None
     except (TypeError, ValueError):
@@ -100,17 +102,35 @@ def asset_list(
         if place_ids:
             match |= Q(location_id__in=place_ids)
         qs = qs.filter(match)
-    if category := _int(filters.get("category")):
+    if category := int_or_none(filters.get("category")):
         qs = qs.filter(category_id=category)
-    if location := _int(filters.get("location")):
+    if location := int_or_none(filters.get("location")):
         if all_locations is None:
             all_locations = locations(school)
         qs = qs.filter(location_id__in=subtree_ids(all_locations, location))
-    if custodian := _int(filters.get("custodian")):
+    if custodian := int_or_none(filters.get("custodian")):
         qs = qs.filter(custodian_id=custodian)
     if (status := filters.get("status")) in AssetStatus.values:
         qs = qs.filter(status=status)
     return qs.select_related("category", "location", "custodian").order_by("code")
+
+
+def asset_from_label(school: School, scanned: str) -> Asset | None:
+    """The live register line a scanned label names: our labels hold the item's page URL of
+    this school (any host: a school may reach the site by another name); a label printed
+    elsewhere may hold just the asset code. Another school's label, a voided line or any
+    other text is None."""
+    scanned = scanned.strip()
+    live = Asset.objects.filter(school=school, voided_at__isnull=True).select_related("location")
+    if "/" not in scanned:
+        return live.filter(code=scanned).first() if scanned else None
+    try:
+        match = resolve(urlsplit(scanned).path)
+    except Resolver404:
+        return None
+    if match.view_name != "assets:asset_detail" or match.kwargs["school_code"] != school.code:
+        return None
+    return live.filter(pk=match.kwargs["pk"]).first()
 
 
 def my_custody(school: School, user) -> QuerySet[Asset]:

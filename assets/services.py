@@ -1201,11 +1201,15 @@ def stocktake_count(
                 # In the register but not expected here: it stands in the wrong place.
                 line = StocktakeLine(school=school, stocktake=locked, asset=asset, expected=False)
                 result = CountResult.WRONG_PLACE
+            elif result == CountResult.FOUND and not line.expected:
+                result = CountResult.WRONG_PLACE  # scanned again: still not where it belongs
             elif (
                 result == CountResult.FOUND
                 and found_location is not None
-                and asset.location_id != found_location.pk
+                and asset.location_id
+                not in selectors.subtree_ids(selectors.locations(school), found_location.pk)
             ):
+                # Found "on the second floor" is in place for a room on that floor.
                 result = CountResult.WRONG_PLACE
             line.result = result
         line.found_location = found_location

@@ -47,6 +47,7 @@ urlpatterns = [
     path("stocktakes/", views.stocktake_list, name="stocktake_list"),
     path("stocktakes/<int:pk>/", views.stocktake_detail, name="stocktake_detail"),
     path("stocktakes/<int:pk>/act/", views.stocktake_action, name="stocktake_action"),
+    path("stocktakes/<int:pk>/scan/", views.stocktake_scan, name="stocktake_scan"),
     path("reports/register/", views.report_register, name="report_register"),
     path("reports/<slug:kind>/", views.report_other, name="report_other"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from assets.models import (
     Asset,
     AssetStatus,
     Category,
+    CountResult,
     CustodyRecord,
     Location,
     RepairStatus,
@@ -892,6 +893,39 @@ def stocktake_action(request: HttpRequest, school_code: str, pk: int) -> HttpRes
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("assets:stocktake_detail", school_code, pk)
+
+
+@requires(caps.WRITEOFF)
+@require_POST
+def stocktake_scan(request: HttpRequest, school_code: str, pk: int) -> JsonResponse:
+    """The camera scanner's call (assets/static/assets/scan.js): the label's URL marks its
+    item found. JSON, since the page stays open for the next label."""
+    stocktake = get_for_school(request, Stocktake, pk=pk)
+    asset = selectors.asset_from_label(request.school, request.POST.get("url", ""))
+    if asset is None:
+        return JsonResponse({"error": _("This label is not an item of this school.")}, status=404)
+    place = Location.objects.filter(
+        school=request.school, pk=selectors.int_or_none(request.POST.get("found_location"))
+    ).first()
+    try:
+        line = services.stocktake_count(
+            school=request.school,
+            actor=request.user,
+            stocktake=stocktake,
+            asset=asset,
+            result=CountResult.FOUND,
+            found_location=place,
+        )
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=409)
+    return JsonResponse(
+        {
+            "asset": asset.pk,
+            "code": asset.code,
+            "name": asset.name,
+            "result": CountResult(line.result).label,
+        }
+    )
 
 
 REPORTS = {

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from assets import services
+from assets.models import StocktakeLine
 from tests.assets.conftest import make_place, register, stocked
 from tests.matrix import Row
 
@@ -107,6 +108,12 @@ def _stocktake(name):
         return reverse(f"assets:{name}", args=[s.code, stocktake.pk])
 
     return path
+
+
+def _counted_found(w) -> bool:
+    """effect: the scanned label's item is counted found (each row runs on a fresh database)."""
+    with scopes_disabled():
+        return StocktakeLine.objects.filter(school=w.school, result="found").exists()
 
 
 def _with_place(name):
@@ -223,6 +230,15 @@ ROWS = [
         method="post",
         data={"action": "finish"},
         ok=(302,),
+    ),
+    Row(
+        "assets:stocktake_scan",
+        _stocktake("stocktake_scan"),
+        allowed="storekeeper",
+        denied="teacher",
+        method="post",
+        data={"url": "ZC-0001"},  # a label holding only the code of the row's asset
+        effect=_counted_found,
     ),
     Row(
         "assets:report_other",

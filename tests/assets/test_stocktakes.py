@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import io
 
 import pytest
+import zxingcpp
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scopes_disabled
+from PIL import Image
 from pypdf import PdfReader
 
-from assets import services
+from assets import labels, services
 from assets.models import (
     AssetStatus,
     CountResult,
@@ -22,7 +26,8 @@ from assets.models import (
     WriteOff,
     WriteOffStatus,
 )
-from tests.assets.conftest import register, stocked
+from logistics.services import record_void
+from tests.assets.conftest import make_place, register, stocked
 
 
 def _start(world, place):
@@ -271,3 +276,60 @@ def test_the_consumables_count_sheet_keeps_bad_input_and_prints_the_differences(
         p.extract_text() for p in PdfReader(io.BytesIO(client.get(url + "?fmt=pdf").content)).pages
     )
     assert "耗材盘点表" in text and "粉笔" in text and "-2" in text and "出库" in text
+
+
+# ---------------------------------------------------------------- camera scanning
+
+
+def _decoded_label(asset) -> str:
+    """What a phone reads from the printed label's QR code."""
+    png = labels.qr_png_uri(labels.label_url(asset)).split(",", 1)[1]
+    image = Image.open(io.BytesIO(base64.b64decode(png))).convert("L")
+    image = image.resize((image.width * 8, image.height * 8), Image.NEAREST)
+    return zxingcpp.read_barcodes(image)[0].text
+
+
+def test_a_scanned_label_marks_its_item_found_and_other_labels_are_not_found(world, place, login):
+    in_room = register(world, place, code="SC-1", name="投影仪", location=place.room)
+    elsewhere = register(world, place, code="SC-2", name="钢琴", location=None)
+    voided = register(world, place, code="SC-3", name="音箱", location=place.room)
+    other = make_place(world, world.other)
+    with scopes_disabled():
+        record_void(school=world.school, actor=world.user("director"), record=voided, reason="重复")
+        theirs = services.asset_create(
+            school=world.other,
+            actor=world.user("principal_xx"),
+            data=services.AssetInput(
+                code="SC-1", name="投影仪", category=other.categories["02"], location=other.room
+            ),
+        )
+    stocktake = _start(world, place)
+    client = login("storekeeper")
+    url = reverse("assets:stocktake_scan", args=[world.school.code, stocktake.pk])
+    page = client.get(reverse("assets:stocktake_detail", args=[world.school.code, stocktake.pk]))
+    assert b"data-scan-start" in page.content and b"assets/scan.js" in page.content
+
+    # Found "on the second floor": in place for a room on that floor.
+    found = client.post(url, {"url": _decoded_label(in_room), "found_location": place.floor.pk})
+    assert found.status_code == 200 and found.json()["result"] == "相符"
+    misplaced = client.post(url, {"url": _decoded_label(elsewhere)})
+    assert misplaced.json()["result"] == "位置不符"
+    assert client.post(url, {"url": "SC-2"}).json()["code"] == "SC-2"  # a code-only label
+    for text in (_decoded_label(theirs), _decoded_label(voided), "https://example.com/x", "X"):
+        refused = client.post(url, {"url": text})
+        assert refused.status_code == 404 and "不是本校的资产" in refused.json()["error"]
+    with scopes_disabled():
+        results = {line.asset.code: line.result for line in stocktake.lines.select_related("asset")}
+        services.stocktake_finish(
+            school=world.school, actor=world.user("director"), stocktake=stocktake
+        )
+    assert results == {"SC-1": CountResult.FOUND, "SC-2": CountResult.WRONG_PLACE}
+    late = client.post(url, {"url": _decoded_label(in_room)})
+    assert late.status_code == 409 and "盘点" in late.json()["error"]
+
+
+def test_the_scanner_and_its_decoder_are_served_from_our_own_static_files():
+    for path in ("assets/scan.js", "assets/vendor/jsQR.js", "assets/vendor/jsQR.LICENSE"):
+        assert finders.find(path), path
+    with open(finders.find("assets/vendor/jsQR.LICENSE"), encoding="utf-8") as licence:
+        assert "Apache License" in licence.read()

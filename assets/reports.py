@@ -3,6 +3,7 @@ through the kernel's renderers, from the same selectors as the pages."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +12,7 @@ from django.utils import timezone, translation
 from assets import selectors
 from assets.models import CountResult, Distribution, StockMove, Stocktake, StocktakeKind
 from logistics.models import School
-from logistics.notices.kinds import Column, Snapshot
+from logistics.notices.kinds import VOID_REASON, Column, Snapshot
 from logistics.notices.reports import CONTENT_TYPES, report_download
 
 XLSX = CONTENT_TYPES["xlsx"]
@@ -69,6 +70,74 @@ def register_snapshot(school: School, by: str) -> Snapshot:
     )
 
 
+# A printed register is for one location, class or category; the whole register is the Excel
+# export. Past this many lines the print says to filter first rather than run to 1,000 pages.
+MAX_PRINTED_LINES = 2000
+
+
+def _void(record) -> dict:
+    """The kernel's mark for a voided record's row: printed struck through with the reason."""
+    return {VOID_REASON: record.void_reason or "已作废"} if record.is_voided else {}
+
+
+def register_lines_snapshot(
+    school: School, filters: Mapping[str, str], *, with_voided: bool = True
+) -> Snapshot:
+    """资产台账: the register page's lines as filtered there, voided lines struck through with
+    their reason; the totals count live lines only."""
+    lines = list(
+        selectors.asset_list(school, filters, with_voided=with_voided)[: MAX_PRINTED_LINES + 1]
+    )
+    notes = ""
+    if len(lines) > MAX_PRINTED_LINES:
+        lines = lines[:MAX_PRINTED_LINES]
+        notes = f"仅列出前 {MAX_PRINTED_LINES} 条：请按地点、分类或保管人筛选后分别打印。"
+    rows = [
+        {
+            "code": a.code,
+            "name": a.name,
+            "spec": a.spec,
+            "category": a.category.name,
+            "location": a.location.path if a.location else "",
+            "custodian": _holder(a),
+            "status": "已作废" if a.is_voided else a.get_status_display(),
+            "quantity": a.quantity,
+            "value": a.value,
+            **_void(a),
+        }
+        for a in lines
+    ]
+    live = [r for r, a in zip(rows, lines, strict=True) if not a.is_voided]
+    return Snapshot(
+        title="资产台账",
+        period=f"截至{_today()}",
+        columns=[
+            Column("code", "资产编号"),
+            Column("name", "名称"),
+            Column("spec", "规格型号"),
+            Column("category", "分类"),
+            Column("location", "存放地点"),
+            Column("custodian", "保管人"),
+            Column("status", "状态"),
+            Column("quantity", "数量", "integer"),
+            Column("value", "金额（元）", "money"),
+        ],
+        rows=rows,
+        totals={
+            "code": "合计（不含作废）",
+            "quantity": sum(r["quantity"] for r in live),
+            "value": sum((r["value"] for r in live), Decimal("0.00")),
+        },
+        notes=notes,
+        signatures=("保管员", "总务主任", "校长"),
+    )
+
+
+def _holder(asset) -> str:
+    name = (asset.custodian.get_full_name() or asset.custodian.username) if asset.custodian else ""
+    return f"{asset.custodian_class} · {name}" if asset.custodian_class else name
+
+
 def distribution_snapshot(school: School, batch: Distribution) -> Snapshot:
     """发放签收单: one row per class, one column per item, and a line for the signature."""
     moves = list(
@@ -100,7 +169,9 @@ def distribution_snapshot(school: School, batch: Distribution) -> Snapshot:
 
 
 def custody_snapshot(school: School) -> Snapshot:
-    """保管清单: what each person or class holds (保管责任到人)."""
+    """保管清单: what each person or class holds (保管责任到人); a voided line stays on the
+    holder's list struck through with its reason, out of the totals."""
+    assets = list(selectors.custody_list(school))
     rows = [
         {
             "holder": (a.custodian.get_full_name() or a.custodian.username) if a.custodian else "",
@@ -110,9 +181,11 @@ def custody_snapshot(school: School) -> Snapshot:
             "location": a.location.path if a.location else "",
             "quantity": a.quantity,
             "value": a.value,
+            **_void(a),
         }
-        for a in selectors.custody_list(school)
+        for a in assets
     ]
+    live = [r for r in rows if VOID_REASON not in r]
     return Snapshot(
         title="资产保管清单",
         period=f"截至{_today()}",
@@ -128,8 +201,8 @@ def custody_snapshot(school: School) -> Snapshot:
         rows=rows,
         totals={
             "holder": "合计",
-            "quantity": sum(r["quantity"] for r in rows),
-            "value": sum((r["value"] for r in rows), Decimal("0.00")),
+            "quantity": sum(r["quantity"] for r in live),
+            "value": sum((r["value"] for r in live), Decimal("0.00")),
         },
         signatures=("保管员", "总务主任"),
     )
@@ -318,7 +391,13 @@ def page_context(snapshot: Snapshot) -> dict:
     columns = list(snapshot.columns)
     return {
         "snapshot": snapshot,
-        "rows": [[{"value": r.get(c.key), "type": c.type} for c in columns] for r in snapshot.rows],
+        "rows": [
+            {
+                "cells": [{"value": r.get(c.key), "type": c.type} for c in columns],
+                "void_reason": r.get(VOID_REASON, ""),
+            }
+            for r in snapshot.rows
+        ],
         "totals": [{"value": snapshot.totals.get(c.key), "type": c.type} for c in columns]
         if snapshot.totals
         else [],

@@ -312,8 +312,9 @@ def stocktake_summary(school: School, stocktake: Stocktake) -> dict[str, int]:
 
 
 def custody_list(school: School) -> QuerySet[Asset]:
+    """Who holds what; voided lines too (the printed list strikes them through)."""
     return (
-        Asset.objects.filter(school=school, voided_at__isnull=True, custodian__isnull=False)
+        Asset.objects.filter(school=school, custodian__isnull=False)
         .exclude(status=AssetStatus.SCRAPPED)
         .select_related("custodian", "location")
         .order_by("custodian__first_name", "custodian_class", "code")

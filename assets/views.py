@@ -741,9 +741,17 @@ def writeoff_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResp
 
 @requires(caps.PRICES)
 def report_register(request: HttpRequest, school_code: str) -> HttpResponse:
-    """The register by category and by location with totals that agree (账账相符)."""
-    by = "location" if request.GET.get("by") == "location" else "category"
-    snapshot = reports.register_snapshot(request.school, by)
+    """The register by category and by location with totals that agree (账账相符), or line
+    by line as the register page filters it (voided lines struck through unless hidden)."""
+    by = request.GET.get("by") if request.GET.get("by") in ("location", "lines") else "category"
+    if by == "lines":
+        snapshot = reports.register_lines_snapshot(
+            request.school,
+            {k: request.GET.get(k, "") for k in FILTERS},
+            with_voided=request.GET.get("voided") != "hide",
+        )
+    else:
+        snapshot = reports.register_snapshot(request.school, by)
     if request.GET.get("fmt") in ("pdf", "xlsx"):
         return reports.download(snapshot, request, f"register-{by}")
     context = reports.page_context(snapshot)

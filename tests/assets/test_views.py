@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from assets import selectors, services
@@ -270,8 +271,12 @@ def test_register_totals_by_category_and_location_agree_with_the_register(world,
     for by in ("category", "location"):
         response = client.get(url + f"?by={by}")
         rows, totals = response.context["rows"], response.context["totals"]
-        assert sum(Decimal(r[3]["value"]) for r in rows) == totals[3]["value"] == expected
-        assert sum(r[2]["value"] for r in rows) == totals[2]["value"] == 11
+        assert sum(Decimal(r["cells"][3]["value"]) for r in rows) == totals[3]["value"]
+        assert totals[3]["value"] == expected
+        assert sum(r["cells"][2]["value"] for r in rows) == totals[2]["value"] == 11
+    # Line by line, the register's total is the same (账账相符).
+    totals = client.get(url + "?by=lines").context["totals"]
+    assert (totals[-2]["value"], totals[-1]["value"]) == (11, expected)
     xlsx = client.get(url + "?by=category&fmt=xlsx")
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxml")
     pdf = client.get(url + "?by=location&fmt=pdf")
@@ -385,3 +390,52 @@ def test_the_central_principal_sees_member_write_offs_waiting_on_the_central_das
     page = login("central").get(reverse("dashboard", args=[world.central.code])).content.decode()
     assert "石道初级中学：1 份报损单等待您签字" in page
     assert f"/s/{world.school.code}/approvals/" in page
+
+
+def _pdf_text(response) -> str:
+    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+
+
+def _struck_rows(response, reason: str) -> list:
+    ws = load_workbook(io.BytesIO(response.content)).active
+    return [row for row in ws.iter_rows() if any(c.value == f"作废：{reason}" for c in row)]
+
+
+def test_the_printed_register_strikes_voided_lines_through_with_their_reason(world, place, login):
+    register(world, place, code="ZC-1", name="投影仪", price="3000.00", location=place.room)
+    twice = register(world, place, code="ZC-2", name="投影仪", price="3000.00")
+    with scopes_disabled():
+        record_void(
+            school=world.school, actor=world.user("director"), record=twice, reason="重复登记"
+        )
+    client = login("director")
+    url = reverse("assets:report_register", args=[world.school.code]) + "?by=lines"
+    text = _pdf_text(client.get(url + "&fmt=pdf"))
+    assert "资产台账" in text and "ZC-1" in text and "ZC-2" in text and "作废：重复登记" in text
+    assert "3,000.00" in text and "6,000.00" not in text  # the total counts live lines only
+    struck = _struck_rows(client.get(url + "&fmt=xlsx"), "重复登记")
+    assert len(struck) == 1 and next(c for c in struck[0] if c.value == "ZC-2").font.strike
+    page = client.get(url).content.decode()
+    assert "voided" in page and "已作废：重复登记" in page
+    # Filtered as on the register page: a location, or the live register only.
+    assert "ZC-2" not in _pdf_text(client.get(url + f"&location={place.room.pk}&fmt=pdf"))
+    assert "重复登记" not in _pdf_text(client.get(url + "&voided=hide&fmt=pdf"))
+
+
+def test_the_printed_custody_list_strikes_a_voided_line_through_out_of_the_totals(
+    world, place, login
+):
+    teacher = world.user("teacher")
+    register(world, place, code="KZ-1", name="课桌", price="100.00", custodian=teacher)
+    wrong = register(world, place, code="KZ-2", name="课桌", price="100.00", custodian=teacher)
+    with scopes_disabled():
+        record_void(school=world.school, actor=world.user("director"), record=wrong, reason="录错")
+    client = login("director")
+    url = reverse("assets:report_other", args=[world.school.code, "custody"])
+    text = _pdf_text(client.get(url + "?fmt=pdf"))
+    assert "KZ-2" in text and "作废：录错" in text
+    struck = _struck_rows(client.get(url + "?fmt=xlsx"), "录错")
+    assert len(struck) == 1 and next(c for c in struck[0] if c.value == "KZ-2").font.strike
+    ws = load_workbook(io.BytesIO(client.get(url + "?fmt=xlsx").content)).active
+    totals = next(row for row in ws.iter_rows() if row[0].value == "合计")
+    assert [c.value for c in totals if isinstance(c.value, (int, float))][-1] == 100

@@ -6,18 +6,59 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_scopes import scopes_disabled
 
 from finance import capabilities as caps
 from finance.models import Expense, ExpenseStatus
+from logistics.prepared import Param, ParamList, Prepared
 from logistics.registry import BenchPage, NavItem, Todo, registry
 from logistics.selectors import approvals_waiting
 
 
-def _waiting_approvals(user, capabilities):
-    return approvals_waiting(user, capabilities).filter(
+def _waiting_approvals():
+    return approvals_waiting(Param("user"), ParamList("capabilities")).filter(
         doc_type__in=["finance.expense", "finance.booking"]
     )
+
+
+# Compiled once per process (logistics.prepared): the dashboard runs them on every view.
+_COUNTS = Prepared(
+    lambda: (
+        Expense.objects.filter(school=Param("school"))
+        .values("school")
+        .annotate(
+            sign=Count(
+                "pk",
+                filter=Q(
+                    approval__in=_waiting_approvals().filter(school=Param("school")).values("pk")
+                )
+                | Q(
+                    booking_approval__in=_waiting_approvals()
+                    .filter(school=Param("school"))
+                    .values("pk")
+                ),
+            ),
+            held=Count("pk", filter=Q(status=ExpenseStatus.HELD)),
+            book=Count("pk", filter=Q(status=ExpenseStatus.READY)),
+        )
+    )
+)
+# The member schools' rows are limited to the central principal's own step.
+_CENTRAL = Prepared(
+    lambda: (
+        _waiting_approvals()
+        .filter(
+            Q(school=Param("school"))
+            | Q(
+                school__parent=Param("school"),
+                school__is_active=True,
+                current_capability=caps.SIGN_CENTRAL,
+            )
+        )
+        .values("school__code", "school__name")
+        .annotate(n=Count("pk"))
+        .order_by("school__parent_id", "school__code")
+    )
+)
 
 
 @registry.todo
@@ -27,32 +68,28 @@ def finance_to_sign(school, user, capabilities):
     At the central school the central principal also sees each member school's expenses
     that wait for them, one line per school.
     """
+    values = {"school": school.pk, "user": user.pk, "capabilities": list(capabilities)}
     if school.is_central and caps.SIGN_CENTRAL in capabilities:
-        yield from _central_lines(school, user, capabilities)
+        yield from _central_lines(school, _CENTRAL.rows(**values))
         return
     if caps.REQUEST not in capabilities:
         return
-    waiting = _waiting_approvals(user, capabilities).filter(school=school).values("pk")
-    counts = Expense.objects.filter(school=school).aggregate(
-        sign=Count("pk", filter=Q(approval__in=waiting) | Q(booking_approval__in=waiting)),
-        held=Count("pk", filter=Q(status=ExpenseStatus.HELD)),
-        book=Count("pk", filter=Q(status=ExpenseStatus.READY)),
-    )
+    counts = _COUNTS.row(**values)
     url = reverse("finance:sign_todo", args=[school.code])
-    if counts["sign"]:
+    if counts.get("sign"):
         yield Todo(
             _("%(n)s expenses wait for your signature") % {"n": counts["sign"]},
             url,
             counts["sign"],
             "danger",
         )
-    if counts["held"] and caps.OVERRIDE in capabilities:
+    if counts.get("held") and caps.OVERRIDE in capabilities:
         yield Todo(
             _("%(n)s requests exceed their budget") % {"n": counts["held"]},
             reverse("finance:expense_list", args=[school.code]) + "?status=held",
             counts["held"],
         )
-    if counts["book"] and caps.BOOK in capabilities:
+    if counts.get("book") and caps.BOOK in capabilities:
         yield Todo(
             _("%(n)s signed-off expenses to book") % {"n": counts["book"]},
             reverse("finance:expense_list", args=[school.code]) + "?status=ready",
@@ -60,24 +97,7 @@ def finance_to_sign(school, user, capabilities):
         )
 
 
-def _central_lines(school, user, capabilities):
-    # Reads across the member schools, which the central principal's role reaches; the
-    # member schools' rows are limited to the central principal's own step.
-    with scopes_disabled():
-        rows = list(
-            _waiting_approvals(user, capabilities)
-            .filter(
-                Q(school=school)
-                | Q(
-                    school__parent=school,
-                    school__is_active=True,
-                    current_capability=caps.SIGN_CENTRAL,
-                )
-            )
-            .values("school__code", "school__name")
-            .annotate(n=Count("pk"))
-            .order_by("school__parent_id", "school__code")
-        )
+def _central_lines(school, rows):
     for row in rows:
         text = (
             _("%(n)s expenses wait for your signature") % {"n": row["n"]}

@@ -39,6 +39,8 @@ class School(models.Model):
         help_text=_("Expenses above this amount need the full pre-purchase signature chain."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # When a notice was last published or withdrawn: part of the public board's cache key.
+    board_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("school")

@@ -1,21 +1,24 @@
-"""Dashboard to-dos, navigation and benchmarked pages of safety (one query per provider)."""
+"""Dashboard to-dos, navigation and benchmarked pages of safety (one query for all to-dos)."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import DateField, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
+from logistics.prepared import Param, Prepared, counts
 from logistics.registry import BenchPage, NavItem, Todo, registry
 from safety import capabilities as caps
 from safety import selectors
 from safety.models import (
     EmergencyPlan,
+    Equipment,
+    EquipmentCheck,
     GateEntry,
     Hazard,
     HazardStatus,
@@ -24,41 +27,6 @@ from safety.models import (
 )
 
 PLAN_NOTICE_DAYS = 7
-
-
-@registry.todo
-def hazards_todo(school, user, capabilities):
-    """Hazards to fix, fixes to verify, and (for the principal) overdue ones — one query."""
-    if caps.REPORT_HAZARD not in capabilities:
-        return
-    today = timezone.localdate()
-    live = Q(voided_at__isnull=True)
-    counts = Hazard.objects.filter(school=school).aggregate(
-        mine=Count("pk", filter=live & Q(owner=user, status=HazardStatus.OPEN)),
-        verify=Count("pk", filter=live & Q(status=HazardStatus.FIXED) & ~Q(fixed_by=user)),
-        overdue=Count("pk", filter=live & ~Q(status=HazardStatus.CLOSED) & Q(deadline__lt=today)),
-    )
-    url = reverse("safety:hazard_list", args=[school.code])
-    if counts["mine"]:
-        yield Todo(
-            _("%(n)s hazards wait for your fix") % {"n": counts["mine"]},
-            url + "?mine=1&state=open",
-            counts["mine"],
-            "danger",
-        )
-    if counts["verify"] and caps.VERIFY in capabilities:
-        yield Todo(
-            _("%(n)s hazard fixes wait for verification") % {"n": counts["verify"]},
-            url + "?state=fixed",
-            counts["verify"],
-        )
-    if counts["overdue"] and caps.OVERSEE in capabilities:
-        yield Todo(
-            _("%(n)s hazards are overdue") % {"n": counts["overdue"]},
-            url + "?state=overdue",
-            counts["overdue"],
-            "danger",
-        )
 
 
 @registry.todo
@@ -79,87 +47,130 @@ def central_severe_hazards(school, user, capabilities):
         )
 
 
+def _counts():
+    today = Param("today", DateField())
+    hazards = Hazard.objects.filter(school=Param("school"), voided_at__isnull=True)
+    plans = PlannedInspection.objects.filter(
+        school=Param("school"), due_on__lte=Param("plans_until", DateField())
+    ).exclude(inspection__status=InspectionStatus.DONE)
+    equipment = Equipment.objects.filter(school=Param("school"), is_active=True)
+    warn = Param("warn_until", DateField())
+    return counts(
+        hazards_mine=hazards.filter(owner=Param("user"), status=HazardStatus.OPEN),
+        hazards_verify=hazards.filter(status=HazardStatus.FIXED).exclude(fixed_by=Param("user")),
+        hazards_overdue=hazards.exclude(status=HazardStatus.CLOSED).filter(deadline__lt=today),
+        plans_due=plans,
+        plans_overdue=plans.filter(due_on__lt=today),
+        equipment_overdue=equipment.filter(Q(next_check_on__lt=today) | Q(expires_on__lt=today)),
+        equipment_expiring=equipment.filter(
+            Q(expires_on__gte=today, expires_on__lte=warn)
+            | Q(next_check_on__gte=today, next_check_on__lte=warn)
+        ),
+        equipment_unchecked=equipment.exclude(
+            pk__in=EquipmentCheck.objects.filter(
+                school=Param("school"), month=Param("month", DateField()), voided_at__isnull=True
+            ).values("equipment_id")
+        ),
+        visitors_open=GateEntry.objects.filter(
+            school=Param("school"),
+            time_out__isnull=True,
+            voided_at__isnull=True,
+            time_in__date__lt=today,
+        ),
+        plans_to_review=EmergencyPlan.objects.filter(
+            school=Param("school"), is_current=True, review_on__lte=warn
+        ),
+    )
+
+
+# Compiled once per process (logistics.prepared): the dashboard runs it on every view.
+_COUNTS = Prepared(_counts)
+
+
 @registry.todo
-def planned_inspections_todo(school, user, capabilities):
-    if caps.INSPECT not in capabilities:
+def safety_todos(school, user, capabilities):
+    """Hazards to fix, verify or chase; planned inspections and equipment checks due; visitors
+    never logged out; emergency plans to review — one query for all."""
+    if not capabilities & {caps.REPORT_HAZARD, caps.INSPECT, caps.GATE, caps.MANAGE}:
         return
     today = timezone.localdate()
-    counts = (
-        PlannedInspection.objects.filter(
-            school=school, due_on__lte=today + datetime.timedelta(days=PLAN_NOTICE_DAYS)
-        )
-        .exclude(inspection__status=InspectionStatus.DONE)
-        .aggregate(due=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    n = _COUNTS.row(
+        school=school.pk,
+        user=user.pk,
+        today=today,
+        plans_until=today + datetime.timedelta(days=PLAN_NOTICE_DAYS),
+        warn_until=today + datetime.timedelta(days=selectors.EXPIRY_WARNING_DAYS),
+        month=today.replace(day=1),
     )
-    if counts["due"]:
-        text = _("%(n)s planned inspections are due") % {"n": counts["due"]}
-        if counts["overdue"]:
-            text += _(" (%(n)s overdue)") % {"n": counts["overdue"]}
+    if caps.REPORT_HAZARD in capabilities:
+        yield from _hazard_lines(school, capabilities, n)
+    if caps.INSPECT in capabilities:
+        yield from _inspection_lines(school, n)
+    if n["visitors_open"] and caps.GATE in capabilities:
+        yield Todo(
+            _("%(n)s visitors from earlier days were never logged out") % {"n": n["visitors_open"]},
+            reverse("safety:gate", args=[school.code]),
+            n["visitors_open"],
+        )
+    if n["plans_to_review"] and caps.MANAGE in capabilities:
+        yield Todo(
+            _("%(n)s emergency plans are due for review") % {"n": n["plans_to_review"]},
+            reverse("safety:emergency_plan_list", args=[school.code]),
+            n["plans_to_review"],
+        )
+
+
+def _hazard_lines(school, capabilities, n):
+    url = reverse("safety:hazard_list", args=[school.code])
+    if n["hazards_mine"]:
+        yield Todo(
+            _("%(n)s hazards wait for your fix") % {"n": n["hazards_mine"]},
+            url + "?mine=1&state=open",
+            n["hazards_mine"],
+            "danger",
+        )
+    if n["hazards_verify"] and caps.VERIFY in capabilities:
+        yield Todo(
+            _("%(n)s hazard fixes wait for verification") % {"n": n["hazards_verify"]},
+            url + "?state=fixed",
+            n["hazards_verify"],
+        )
+    if n["hazards_overdue"] and caps.OVERSEE in capabilities:
+        yield Todo(
+            _("%(n)s hazards are overdue") % {"n": n["hazards_overdue"]},
+            url + "?state=overdue",
+            n["hazards_overdue"],
+            "danger",
+        )
+
+
+def _inspection_lines(school, n):
+    if n["plans_due"]:
+        text = _("%(n)s planned inspections are due") % {"n": n["plans_due"]}
+        if n["plans_overdue"]:
+            text += _(" (%(n)s overdue)") % {"n": n["plans_overdue"]}
         yield Todo(
             text,
             reverse("safety:inspection_list", args=[school.code]),
-            counts["due"],
-            "danger" if counts["overdue"] else "warning",
+            n["plans_due"],
+            "danger" if n["plans_overdue"] else "warning",
         )
-
-
-@registry.todo
-def equipment_todo(school, user, capabilities):
-    if caps.INSPECT not in capabilities:
-        return
-    flags = selectors.equipment_flags(school)
-    url = reverse("safety:equipment_list", args=[school.code])
-    if flags["overdue"] or flags["expiring"]:
+    overdue, expiring = n["equipment_overdue"], n["equipment_expiring"]
+    if overdue or expiring:
         yield Todo(
             _("Safety equipment: %(o)s overdue, %(e)s due within 30 days")
-            % {"o": flags["overdue"], "e": flags["expiring"]},
-            url,
-            flags["overdue"] + flags["expiring"],
-            "danger" if flags["overdue"] else "warning",
+            % {"o": overdue, "e": expiring},
+            reverse("safety:equipment_list", args=[school.code]),
+            overdue + expiring,
+            "danger" if overdue else "warning",
         )
-    if flags["unchecked"]:
+    if n["equipment_unchecked"]:
         yield Todo(
-            _("%(n)s safety equipment items not checked this month") % {"n": flags["unchecked"]},
+            _("%(n)s safety equipment items not checked this month")
+            % {"n": n["equipment_unchecked"]},
             reverse("safety:equipment_check", args=[school.code]),
-            flags["unchecked"],
+            n["equipment_unchecked"],
             "info",
-        )
-
-
-@registry.todo
-def gate_todo(school, user, capabilities):
-    """Visitors logged in on an earlier day and never logged out."""
-    if caps.GATE not in capabilities:
-        return
-    n = GateEntry.objects.filter(
-        school=school,
-        time_out__isnull=True,
-        voided_at__isnull=True,
-        time_in__date__lt=timezone.localdate(),
-    ).count()
-    if n:
-        yield Todo(
-            _("%(n)s visitors from earlier days were never logged out") % {"n": n},
-            reverse("safety:gate", args=[school.code]),
-            n,
-        )
-
-
-@registry.todo
-def emergency_plans_todo(school, user, capabilities):
-    """Current emergency plans whose review date is past or within 30 days."""
-    if caps.MANAGE not in capabilities:
-        return
-    n = EmergencyPlan.objects.filter(
-        school=school,
-        is_current=True,
-        review_on__lte=timezone.localdate() + datetime.timedelta(days=30),
-    ).count()
-    if n:
-        yield Todo(
-            _("%(n)s emergency plans are due for review") % {"n": n},
-            reverse("safety:emergency_plan_list", args=[school.code]),
-            n,
         )
 
 

@@ -237,6 +237,7 @@ def _publish(notice: Notice, actor) -> None:
             status=Notice.SUPERSEDED
         )
     Rendering.objects.get_or_create(school=notice.school, notice=notice)
+    _board_changed(notice.school_id)
     record_event(
         school=notice.school,
         actor=actor,
@@ -247,6 +248,11 @@ def _publish(notice: Notice, actor) -> None:
     )
     rendering = Rendering.objects.get(notice=notice)
     transaction.on_commit(lambda: tasks.render_notice_pdf.enqueue(rendering.pk))
+
+
+def _board_changed(school_id: int) -> None:
+    """A new cache key for the school's public board (views.public_board)."""
+    School.objects.filter(pk=school_id).update(board_changed_at=timezone.now())
 
 
 def _on_approval_finished(approval: Approval) -> None:
@@ -288,6 +294,7 @@ def notice_withdraw(*, school: School, actor, notice_id: int, reason: str) -> No
         notice.status = Notice.WITHDRAWN
         notice.withdrawn_reason = reason.strip()[:300]
         notice.save(update_fields=["status", "withdrawn_reason"])
+        _board_changed(school.pk)
         record_event(
             school=school, actor=actor, action="notice.withdrawn", obj=notice, summary=reason
         )

@@ -1,18 +1,23 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_scopes import scope, scopes_disabled
 
 from logistics import selectors as kernel_selectors
+from logistics.context_processors import layout_urls
 from logistics.models import School
 from logistics.notices import forms, importing, pdf, selectors, services, tables, tasks
 from logistics.notices.kinds import FREE_TABLE, all_kinds, get_kind
@@ -272,8 +277,14 @@ def _public_school(code: str) -> School:
     return get_object_or_404(School, code=code, is_active=True)
 
 
+# The board's cache key changes with every publication, so this only bounds stale memory.
+BOARD_CACHE_SECONDS = 24 * 3600
+
+
 @require_GET
 def public_board(request: HttpRequest, code: str) -> HttpResponse:
+    """Parents scan its QR code at the gate, all at once: the page is kept in the cache until
+    a notice is published or withdrawn, the day changes, or the school's details change."""
     school = _public_school(code)
     month = None
     if request.GET.get("month"):
@@ -281,20 +292,30 @@ def public_board(request: HttpRequest, code: str) -> HttpResponse:
             month = datetime.date.fromisoformat(request.GET["month"] + "-01")
         except ValueError:
             raise Http404 from None
-    with scope(school=school.pk):
-        notices = list(selectors.on_board(school, month)[:200])
-        months = selectors.board_months(school)
-    _board_labels(notices)
-    return render(
-        request,
-        "notices/public_board.html",
-        {
-            "public_school": school,
-            "notices": notices,
-            "month": month,
-            "months": months,
-        },
+    details = hashlib.sha256(f"{school.name}\n{school.complaint_phone}".encode()).hexdigest()[:12]
+    key = (
+        f"board:{school.pk}:{school.board_changed_at and school.board_changed_at.timestamp()}:"
+        f"{details}:{month}:{timezone.localdate()}:{get_language()}"
     )
+    page = cache.get(key)
+    if page is None:
+        with scope(school=school.pk):
+            notices = list(selectors.on_board(school, month)[:200])
+            months = selectors.board_months(school)
+        _board_labels(notices)
+        # Rendered without the request: nothing of the visitor (login, CSRF token) may be kept.
+        page = render_to_string(
+            "notices/public_board.html",
+            {
+                "public_school": school,
+                "notices": notices,
+                "month": month,
+                "months": months,
+                "layout": layout_urls(None),
+            },
+        )
+        cache.set(key, page, BOARD_CACHE_SECONDS)
+    return HttpResponse(page)
 
 
 def _published(code: str, verify_code: str) -> Notice:

@@ -259,7 +259,7 @@ def test_a_step_naming_its_signer_waits_for_that_person_only(world):
 
 
 def test_documents_an_app_lists_itself_are_not_counted_twice_on_the_dashboard(world, doc):
-    from logistics.todos import approvals_to_sign
+    from logistics.todos import kernel_todos as approvals_to_sign
 
     principal = world.user("principal")
     caps = capabilities_for(principal, world.school)

@@ -42,9 +42,41 @@ def test_a_notice_is_not_shown_under_another_schools_address(world, anonymous):
 def test_board_query_count_does_not_grow(world, anonymous, django_assert_max_num_queries, n):
     for i in range(n):
         published(world, snapshot=fee_snapshot(title=f"公示{i}"))
-    with django_assert_max_num_queries(5):
+    # Filling the cache: the school, a cache read, the notices, the archive's months, and
+    # the database cache's write (its cull count, read, insert and savepoint).
+    with django_assert_max_num_queries(9):
         response = anonymous.get("/public/sdcz/")
     assert response.content.decode().count('class="fw-bold"') == n
+
+
+def test_a_cached_board_costs_two_queries_and_changes_with_each_publication(
+    world, anonymous, login, django_assert_num_queries
+):
+    first = published(world)
+    assert first.verify_code in anonymous.get("/public/sdcz/").content.decode()
+    with django_assert_num_queries(2):  # the school, the cached page
+        assert first.verify_code in anonymous.get("/public/sdcz/").content.decode()
+    second = published(world, snapshot=fee_snapshot(title="第二份公示"))
+    page = anonymous.get("/public/sdcz/").content.decode()
+    assert second.verify_code in page and first.verify_code in page
+    with scopes_disabled():
+        services.notice_withdraw(
+            school=world.school, actor=world.user("principal"), notice_id=first.pk, reason="错"
+        )
+    page = anonymous.get("/public/sdcz/").content.decode()
+    assert second.verify_code in page and first.verify_code not in page
+
+
+def test_the_board_keeps_nothing_of_the_visitor_who_filled_the_cache(world, anonymous, login):
+    published(world)
+    staff = login("principal")
+    first = staff.get("/public/sdcz/")
+    assert first.status_code == 200
+    page = anonymous.get("/public/sdcz/").content.decode()
+    assert page == first.content.decode()
+    principal = world.user("principal")
+    assert "csrfmiddlewaretoken" not in page and "X-CSRFToken" not in page
+    assert principal.get_full_name() not in page and "/accounts/logout/" not in page
 
 
 def test_archive_by_month_lists_superseded_versions_too(world, anonymous):

@@ -1,0 +1,114 @@
+"""ORM queries compiled once per process and run with each request's values.
+
+The dashboard asks every app for its to-dos on every view, and an app's to-do query (several
+counts with filters and subqueries in one statement) costs more Python to build and compile
+through the ORM than PostgreSQL spends running it (docs/performance.md). A `Prepared` query is
+written with the ORM as usual, but every value that changes between requests (the school, the
+user, today, the user's capabilities) is a named `Param`; the SQL is compiled the first time
+and afterwards only the parameters are bound:
+
+    HAZARDS = Prepared(lambda: Hazard.objects.filter(school=Param("school")).values(...))
+    row = HAZARDS.row(school=school.pk, ...)
+
+Anything not written as a `Param` is frozen into the SQL at the first run, so only constants
+(statuses, document types) may be written as plain values. A `Param` left without a value is
+an error, never a silent NULL.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    Expression,
+    Field,
+    IntegerField,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django_scopes import scopes_disabled
+
+from logistics.models import School
+
+
+class _Slot:
+    """Where a named value goes in the compiled parameter list."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class Param(Expression):
+    """A value bound when the prepared query runs (an integer key unless told otherwise)."""
+
+    def __init__(self, name: str, output_field: Field | None = None) -> None:
+        super().__init__(output_field=output_field or IntegerField())
+        self.name = name
+
+    def as_sql(self, compiler, connection) -> tuple[str, list[Any]]:
+        return "%s", [_Slot(self.name)]
+
+
+class ParamList(Param):
+    """A list of values, for `field__in=ParamList("capabilities")` (text unless told)."""
+
+    def __init__(self, name: str, output_field: Field | None = None) -> None:
+        super().__init__(name, output_field or TextField())
+
+    def as_sql(self, compiler, connection) -> tuple[str, list[Any]]:
+        array_type = self.output_field.cast_db_type(connection) + "[]"
+        return f"(SELECT unnest(%s::{array_type}))", [_Slot(self.name)]
+
+
+class Prepared:
+    """A query built by `build()` (inside no school scope: its school is a Param), compiled
+    on first use in each process."""
+
+    def __init__(self, build: Callable[[], QuerySet]) -> None:
+        self._build = build
+        self._compiled: tuple[str, list[Any]] | None = None
+        self._lock = threading.Lock()
+
+    def _sql(self) -> tuple[str, list[Any]]:
+        if self._compiled is None:
+            with self._lock, scopes_disabled():
+                if self._compiled is None:
+                    self._compiled = self._build().query.sql_with_params()
+        return self._compiled
+
+    def rows(self, **values: Any) -> list[dict[str, Any]]:
+        sql, params = self._sql()
+        bound = [values[p.name] if isinstance(p, _Slot) else p for p in params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, bound)
+            names = [c.name for c in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def row(self, **values: Any) -> dict[str, Any]:
+        """The first row, or {} when there is none (an aggregate over no rows)."""
+        found = self.rows(**values)
+        return found[0] if found else {}
+
+
+def count(queryset: QuerySet) -> Coalesce:
+    """A scalar subquery counting `queryset` (already limited to one school)."""
+    counted = queryset.order_by().values("school").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def counts(**querysets: QuerySet) -> QuerySet:
+    """One row of named counts over several tables, for a `Prepared` to-do query."""
+    return (
+        School.objects.filter(pk=Param("school"))
+        .annotate(**{name: count(qs) for name, qs in querysets.items()})
+        .values(*querysets)
+    )

@@ -1,0 +1,61 @@
+"""Queries compiled once and run with each call's values (logistics.prepared)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import DateField
+from django_scopes import scopes_disabled
+
+from logistics.models import Notification
+from logistics.prepared import Param, ParamList, Prepared, counts
+
+
+@pytest.fixture(autouse=True)
+def _unscoped():
+    with scopes_disabled():
+        yield
+
+
+def _notes(world, school, user, *texts) -> None:
+    Notification.objects.bulk_create(
+        Notification(school=school, user=world.user(user), text=t, url="/") for t in texts
+    )
+
+
+def test_a_prepared_query_is_built_once_and_bound_anew_on_every_call(world):
+    _notes(world, world.school, "principal", "甲", "乙")
+    _notes(world, world.other, "principal_xx", "丙")
+    built = []
+
+    def build():
+        built.append(1)
+        return counts(
+            notes=Notification.objects.filter(school=Param("school"), text__in=ParamList("texts"))
+        )
+
+    query = Prepared(build)
+    assert query.row(school=world.school.pk, texts=["甲", "乙"]) == {"notes": 2}
+    assert query.row(school=world.school.pk, texts=["甲"]) == {"notes": 1}
+    assert query.row(school=world.school.pk, texts=[]) == {"notes": 0}
+    assert query.row(school=world.other.pk, texts=["丙"]) == {"notes": 1}
+    assert len(built) == 1
+
+
+def test_a_value_left_out_is_an_error_not_a_null(world):
+    query = Prepared(lambda: counts(notes=Notification.objects.filter(school=Param("school"))))
+    with pytest.raises(KeyError):
+        query.row()
+
+
+def test_dates_are_bound_as_parameters(world):
+    _notes(world, world.school, "principal", "甲")
+    query = Prepared(
+        lambda: counts(
+            notes=Notification.objects.filter(
+                school=Param("school"), created_at__date__lte=Param("day", DateField())
+            )
+        )
+    )
+    today = Notification.objects.get(text="甲").created_at.date()
+    assert query.row(school=world.school.pk, day=today) == {"notes": 1}
+    assert query.row(school=world.school.pk, day=today.replace(year=today.year - 1)) == {"notes": 0}

@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from logistics.forms import StyledFormMixin
+from logistics.twofactor.selectors import has_two_factor
 
 LOCKED_OUT = _(
     "Too many failed attempts. Please wait %(minutes)s minutes and try again, "
@@ -59,10 +60,19 @@ class LoginFailureHandler(AxesDatabaseHandler):
         head_start = settings.LOGIN_FAILURES_PER_IP - settings.LOGIN_FAILURES_PER_USER
         return max(counts["account"], counts["address"] - head_start)
 
+    def user_logged_in(self, sender, request, user, **kwargs):
+        # With a second factor to come, the password alone is not a successful sign-in: the
+        # account's failures are forgiven when the code is given (twofactor.views), or a
+        # stolen password would wipe the count of code guesses before each new round.
+        request.axes_second_factor_pending = has_two_factor(user)
+        super().user_logged_in(sender, request, user, **kwargs)
+
     def reset_user_attempts(self, request: HttpRequest, credentials: dict | None = None) -> int:
         """After a successful login forget the account's own failures, not the address's:
         otherwise anyone sweeping accounts could clear the address's count by logging in to
         their own account now and then."""
+        if getattr(request, "axes_second_factor_pending", False):
+            return 0
         username = get_client_username(request, credentials)
         count, _ = AccessAttempt.objects.filter(username=username).delete()
         return count

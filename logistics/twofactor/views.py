@@ -8,6 +8,7 @@ from base64 import b32encode
 
 import segno
 from axes.handlers.proxy import AxesProxyHandler
+from axes.utils import reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -42,6 +43,9 @@ def _signed_in_with(request: HttpRequest, device) -> None:
     # A new session key for the now fully signed-in session, as Django's login() does.
     request.session.cycle_key()
     otp_login(request, device)
+    # Only now is the sign-in a success: the account's failures are forgiven (the password
+    # step kept them, logistics.throttle).
+    reset(username=request.user.get_username())
 
 
 @never_cache

@@ -194,6 +194,31 @@ def test_wrong_codes_lock_the_account_out_like_wrong_passwords(world):
 
 
 @ON
+@override_settings(LOGIN_FAILURES_PER_USER=3, LOGIN_FAILURES_PER_IP=10, OTP_TOTP_THROTTLE_FACTOR=0)
+def test_the_password_alone_does_not_forgive_wrong_codes(world):
+    """Whoever has the password must not get a fresh round of code guesses by signing in
+    with it again."""
+    enrolled(world.user("principal"))
+    client = password_login("principal")
+    for _ in range(2):
+        client.post(VERIFY, {"code": "123456"})
+    again = password_login("principal")
+    assert failures("principal") == 2
+    assert again.post(VERIFY, {"code": "123456"}).status_code == 429
+
+
+@ON
+@override_settings(OTP_TOTP_THROTTLE_FACTOR=0)
+def test_the_right_code_forgives_the_accounts_failures(world):
+    device, _codes = enrolled(world.user("principal"))
+    client = password_login("principal")
+    client.post(VERIFY, {"code": "123456"})
+    assert failures("principal") == 1
+    assert client.post(VERIFY, {"code": code(device, 1)}).status_code == 302
+    assert failures("principal") == 0
+
+
+@ON
 def test_a_recovery_code_works_once(world):
     _device, codes = enrolled(world.user("principal"))
     client = password_login("principal")

@@ -592,3 +592,14 @@ class IncidentReportForm(StyledFormMixin, forms.Form):
 
 class IncidentCloseForm(StyledFormMixin, forms.Form):
     closing_note = forms.CharField(label=_("conclusion"), max_length=300)
+
+
+class PackForm(StyledFormMixin, forms.Form):
+    start = forms.DateField(
+        label=pgettext_lazy("canteen", "from"),
+        widget=DATE,
+        initial=lambda: timezone.localdate().replace(day=1),
+    )
+    end = forms.DateField(
+        label=pgettext_lazy("canteen", "to"), widget=DATE, initial=timezone.localdate
+    )

@@ -1067,3 +1067,38 @@ class Incident(SchoolOwned, Voidable):
             return None
         seconds = (self.reported_at - self.discovered_at).total_seconds()
         return (Decimal(seconds) / 3600).quantize(Decimal("0.1"))
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class InspectionPack(SchoolOwned):
+    """Every ledger of a date range in one PDF (with a table of contents) and one workbook,
+    built in the background worker for an inspection (迎检资料)."""
+
+    PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+    STATUS_CHOICES = [
+        (PENDING, pgettext_lazy("canteen", "Waiting")),
+        (RUNNING, pgettext_lazy("canteen", "Being made")),
+        (DONE, pgettext_lazy("canteen", "Ready")),
+        (FAILED, pgettext_lazy("canteen", "Failed")),
+    ]
+
+    start = models.DateField(pgettext_lazy("canteen", "from"))
+    end = models.DateField(pgettext_lazy("canteen", "to"))
+    status = models.CharField(_("status"), max_length=8, choices=STATUS_CHOICES, default=PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    pdf = models.FileField(upload_to="canteen/packs/", max_length=200, blank=True)
+    xlsx = models.FileField(upload_to="canteen/packs/", max_length=200, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inspection pack")
+        verbose_name_plural = _("inspection packs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="inspectionpack_period"),
+        ]

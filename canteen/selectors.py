@@ -36,6 +36,7 @@ from canteen.models import (
     FoodCategory,
     GapMark,
     Incident,
+    InspectionPack,
     Meal,
     MealFeeIncome,
     MenuDish,
@@ -660,3 +661,7 @@ def sealable_samples(school: School) -> QuerySet[Sample]:
         .select_related("dish")
         .order_by("-date", "meal", "dish__position")
     )
+
+
+def pack_list(school: School) -> QuerySet[InspectionPack]:
+    return InspectionPack.objects.filter(school=school).select_related("requested_by")

@@ -38,6 +38,7 @@ from canteen.models import (
     FoodCategory,
     GapMark,
     Incident,
+    InspectionPack,
     Meal,
     MealFeeIncome,
     MenuDish,
@@ -1662,3 +1663,33 @@ def incident_close(*, school: School, actor, incident_id: int, note: str) -> Inc
             summary=incident.closing_note,
         )
         return incident
+
+
+# ---------------------------------------------------------------- inspection pack
+
+
+def pack_request(
+    *, school: School, actor, start: datetime.date, end: datetime.date
+) -> InspectionPack:
+    """Ask the worker for every ledger of the period in one PDF and one workbook."""
+    from canteen import packs
+
+    if end < start:
+        raise ValidationError({"end": _("The end comes after the start.")})
+    if (end - start).days >= packs.MAX_DAYS:
+        raise ValidationError(
+            {"start": _("A pack covers at most %(n)s days.") % {"n": packs.MAX_DAYS}}
+        )
+    with transaction.atomic():
+        pack = InspectionPack(school=school, start=start, end=end, requested_by=actor)
+        pack.full_clean()
+        pack.save()
+        record_event(
+            school=school,
+            actor=actor,
+            action="canteen.pack.requested",
+            obj=pack,
+            summary=packs.period_text(start, end),
+        )
+        transaction.on_commit(lambda: packs.build_pack_task.enqueue(pack.pk))
+        return pack

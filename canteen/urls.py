@@ -58,4 +58,7 @@ urlpatterns = [
     path("incidents/<int:pk>/", views.incident_detail, name="incident_detail"),
     path("incidents/<int:pk>/report/", views.incident_report, name="incident_report"),
     path("incidents/<int:pk>/close/", views.incident_close, name="incident_close"),
+    path("packs/", views.pack_list, name="pack_list"),
+    path("packs/<int:pk>/", views.pack_detail, name="pack_detail"),
+    path("packs/<int:pk>/<str:fmt>/", views.pack_download, name="pack_download"),
 ]

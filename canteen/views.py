@@ -6,7 +6,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,6 +23,7 @@ from canteen.models import (
     FollowUp,
     FoodCategory,
     Incident,
+    InspectionPack,
     Meal,
     Sample,
     SelfInspection,
@@ -1133,3 +1134,46 @@ def incident_close(request: HttpRequest, school_code: str, pk: int) -> HttpRespo
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect("canteen:incident_detail", school_code, incident.pk)
+
+
+# ---------------------------------------------------------------- inspection pack
+
+
+@requires(caps.VIEW)
+def pack_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    form = forms.PackForm(request.POST or None)
+    if request.method == "POST":
+        if caps.MANAGE not in request.capabilities:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                pack = services.pack_request(
+                    school=request.school, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect("canteen:pack_detail", school_code, pack.pk)
+    page = paginate(selectors.pack_list(request.school), request.GET.get("page"))
+    return render(request, "canteen/pack_list.html", {"page": page, "form": form})
+
+
+@requires(caps.VIEW)
+def pack_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
+    pack = get_for_school(request, InspectionPack, pk=pk)
+    # The status block alone, asked for every 2 s by the page while the worker runs.
+    template = "canteen/_pack_status.html" if request.GET.get("part") else "canteen/pack.html"
+    return render(request, template, {"pack": pack})
+
+
+@requires(caps.VIEW)
+def pack_download(request: HttpRequest, school_code: str, pk: int, fmt: str) -> HttpResponse:
+    pack = get_for_school(request, InspectionPack, pk=pk, status=InspectionPack.DONE)
+    if fmt not in ("pdf", "xlsx"):
+        raise Http404
+    stored = pack.pdf if fmt == "pdf" else pack.xlsx
+    return FileResponse(
+        stored.open("rb"),
+        as_attachment=True,
+        filename=f"canteen-pack-{pack.start:%Y%m%d}-{pack.end:%Y%m%d}.{fmt}",
+    )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from PIL import Image
 
-from canteen import checklists, services
+from canteen import checklists, packs, services
 from canteen.models import (
     CanteenDay,
     Complaint,
@@ -206,6 +206,20 @@ def _png_bytes() -> bytes:
 
 _png = _Png(_png_bytes())
 _REPORTED = (timezone.localtime() - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _pack(name, fmt=None):
+    def path(w, s):
+        with scopes_disabled():
+            pack = services.pack_request(
+                school=s, actor=w.user("director"), start=TODAY(), end=TODAY()
+            )
+            if fmt:
+                packs.build_pack(pack.pk)
+        return reverse(f"canteen:{name}", args=[s.code, pack.pk, *([fmt] if fmt else [])])
+
+    return path
+
 
 _DAILY = {f"ok_{code}": "on" for code, _label in checklists.DAILY} | {"date": TODAY().isoformat()}
 
@@ -441,5 +455,13 @@ ROWS = [
         data={"closing_note": "结案"},
         ok=(302,),
         effect=_exists(Incident, status="closed"),
+    ),
+    Row("canteen:pack_list", _s("pack_list"), allowed="committee", denied="teacher"),
+    Row("canteen:pack_detail", _pack("pack_detail"), allowed="committee", denied="teacher"),
+    Row(
+        "canteen:pack_download",
+        _pack("pack_download", "xlsx"),
+        allowed="committee",
+        denied="teacher",
     ),
 ]

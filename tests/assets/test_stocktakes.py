@@ -9,6 +9,8 @@ import pytest
 import zxingcpp
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 from PIL import Image
@@ -333,3 +335,33 @@ def test_the_scanner_and_its_decoder_are_served_from_our_own_static_files():
         assert finders.find(path), path
     with open(finders.find("assets/vendor/jsQR.LICENSE"), encoding="utf-8") as licence:
         assert "Apache License" in licence.read()
+
+
+@pytest.mark.parametrize("kind", ["assets", "stock"])
+def test_the_count_sheets_run_the_same_queries_for_1_and_12_lines(world, place, login, kind):
+    def seed(start, n):
+        for i in range(start, start + n):
+            if kind == "stock":
+                stocked(world, place, name=f"纸{i}", quantity=5)
+            else:
+                register(world, place, code=f"KZ-{i:03d}", name=f"课桌{i}", location=place.room)
+
+    def queries() -> int:
+        with scopes_disabled():
+            stocktake = services.stocktake_start(
+                school=world.school,
+                actor=world.user("storekeeper"),
+                title=f"盘点{kind}",
+                location=place.floor,
+                kind=kind,
+            )
+        url = reverse("assets:stocktake_detail", args=[world.school.code, stocktake.pk])
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    client = login("storekeeper")
+    seed(0, 1)
+    one = queries()
+    seed(1, 11)
+    assert queries() == one <= 12

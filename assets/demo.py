@@ -1,7 +1,7 @@
 """Demo records of sdcz from the seed: the year's purchases as assets, the library as
 collections, classrooms and offices with custodians, a term-start textbook distribution,
-repair tickets with their times, a finished stocktake with a shortage and a surplus, and a
-write-off waiting for the central principal.
+repair tickets with their times, a finished stocktake of the register and one of the store,
+each with a shortage and a surplus, and a write-off waiting for the central principal.
 
 Everything goes through the services (rules, approvals, audit); times of repair tickets are
 then set back so the statistics page shows realistic response and fix times.
@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assets import services
-from assets.models import Asset, Category, Location, RepairTicket
+from assets.models import Asset, Category, Location, RepairTicket, StocktakeKind
 from logistics import approvals
 from logistics.models import School
 from logistics.registry import registry
@@ -162,6 +162,7 @@ def load_assets_demo() -> None:
             ),
         )
     _stock(school, storekeeper, places["store"])
+    _stock_stocktake(school, storekeeper, places["store"])
     _repairs(school, users, places, assets)
     _writeoff(school, users, assets)
     _stocktake(school, users, places, assets)
@@ -216,6 +217,28 @@ def _stock(school: School, storekeeper, store: Location) -> None:
         purpose="初一(1)班上课用",
         class_name="初一(1)班",
     )
+
+
+def _stock_stocktake(school: School, storekeeper, store: Location) -> None:
+    """The store counted at term end and settled: two boxes of chalk short (盘亏), a bundle
+    of five exercise books more than the books say (盘盈); the rest agrees."""
+    stocktake = services.stocktake_start(
+        school=school,
+        actor=storekeeper,
+        title="2022年秋季学期末耗材盘点（总务仓库）",
+        location=store,
+        kind=StocktakeKind.STOCK,
+    )
+    adjust = {"粉笔": -2, "作业本": 5}
+    lines = stocktake.stock_lines.select_related("item")
+    services.stock_count(
+        school=school,
+        actor=storekeeper,
+        stocktake=stocktake,
+        counts={line.pk: line.expected + adjust.get(line.item.name, 0) for line in lines},
+    )
+    services.stocktake_finish(school=school, actor=storekeeper, stocktake=stocktake)
+    services.stocktake_apply(school=school, actor=storekeeper, stocktake=stocktake)
 
 
 def _repairs(school: School, users: dict, places: dict, assets: dict) -> None:

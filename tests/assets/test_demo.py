@@ -23,7 +23,13 @@ def test_the_demo_loads_once_with_the_seed_purchases_repairs_and_a_write_off(wor
         stats = selectors.repair_stats(world.school)
         assert sum(s["tickets"] for s in stats) == 5
         assert selectors.repeated_faults(world.school)[0]["n"] == 2
-        stocktake = Stocktake.objects.get()
+        stocktake = Stocktake.objects.get(kind="assets")
+        store_count = Stocktake.objects.get(kind="stock", status="applied")
+        settled = sorted(
+            (m.item.name, m.kind, m.quantity)
+            for m in StockMove.objects.filter(stocktake=store_count).select_related("item")
+        )
+        assert settled == [("作业本", "in", 5), ("粉笔", "out", 2)]
         results = set(stocktake.lines.values_list("result", flat=True))
         assert {"missing", "surplus", "found"} <= results
         writeoff = WriteOff.objects.get()

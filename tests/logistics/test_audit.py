@@ -159,3 +159,25 @@ def test_the_site_role_cannot_lift_the_append_only_trigger_or_empty_the_log(worl
             cursor.execute(f'DROP OWNED BY "{role}"')
             cursor.execute(f'DROP ROLE "{role}"')
     assert verify_chain(world.school) is None
+
+
+def test_the_audit_page_names_each_actor_and_its_rows_cost_no_query_each(
+    world, login, django_assert_num_queries
+):
+    teacher = world.user("teacher")
+    teacher.first_name, teacher.last_name = "", ""
+    teacher.save()
+    with scopes_disabled():
+        record_event(school=world.school, actor=world.user("principal"), action="a.named")
+        record_event(school=world.school, actor=teacher, action="a.unnamed")
+        record_event(school=world.school, actor=None, action="a.system")
+    client = login("principal")
+    with django_assert_num_queries(5):  # session, user, access, count, one page of rows
+        page = client.get("/s/sdcz/audit/").content.decode()
+    rows = {
+        action: page[page.index(action) - 200 : page.index(action)]
+        for action in ("a.named", "a.unnamed", "a.system")
+    }
+    assert world.user("principal").get_full_name() in rows["a.named"]
+    assert "<td>teacher</td>" in rows["a.unnamed"]
+    assert "<td>—</td>" in rows["a.system"]

@@ -7,6 +7,7 @@ import io
 
 import pytest
 import zxingcpp
+from django.apps import apps
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -52,6 +53,9 @@ def test_a_stocktake_counts_found_missing_surplus_misplaced_and_damaged(world, p
     sk = world.user("storekeeper")
     with scopes_disabled():
         assert stocktake.lines.count() == 4  # E has no location on this floor
+        # The expected list is written in bulk, its row history too.
+        events = apps.get_model("assets", "StocktakeLineEvent").objects
+        assert events.filter(pgh_label="insert", stocktake=stocktake).count() == 4
         count = lambda **kw: services.stocktake_count(  # noqa: E731
             school=world.school, actor=sk, stocktake=stocktake, **kw
         )

@@ -102,7 +102,7 @@ def expenses(fmt: str, school: School, rows: list) -> HttpResponse:
             "category": e.category_label,
             "payee": e.payee,
             "amount": e.amount,
-            "handler": e.requested_by.get_full_name() or e.requested_by.username,
+            "handler": e.handler_name,
             "status": e.status_label,
             "voucher": e.voucher_no,
         }

@@ -39,7 +39,7 @@ from finance.models import (
     Student,
 )
 from logistics.models import Approval, AuditEvent, School, Signature
-from logistics.selectors import approvals_waiting
+from logistics.selectors import approvals_waiting, person_name
 
 ZERO_D = Decimal("0.00")
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
@@ -125,7 +125,8 @@ def expense_list(
     filters = filters or {}
     qs = (
         Expense.objects.filter(school=school)
-        .select_related("fund", "requested_by")
+        .select_related("fund")
+        .annotate(handler_name=person_name("requested_by"))
         .only(
             "id",
             "purpose",
@@ -139,9 +140,6 @@ def expense_list(
             "payee",
             "fund__name",
             "fund__year",
-            "requested_by__username",
-            "requested_by__first_name",
-            "requested_by__last_name",
         )
         .order_by("-requested_at", "-id")
     )

@@ -69,6 +69,9 @@ def test_a_stocktake_counts_found_missing_surplus_misplaced_and_damaged(world, p
             (line.asset.code if line.asset else line.surplus_name): line.result
             for line in stocktake.lines.select_related("asset")
         }
+        # Marked missing in one statement, with the row history of the change.
+        missing = events.get(pgh_label="update", asset=lost)
+        assert missing.result == CountResult.MISSING
     assert results == {
         "A": CountResult.FOUND,
         "B": CountResult.MISSING,

@@ -1053,6 +1053,10 @@ def stocktake_start(
     the stores inside it, with its quantity now."""
     if kind == StocktakeKind.STOCK and location is None:
         raise ValidationError({"location": _("Choose the store to count.")})
+    if kind == StocktakeKind.STOCK and category is not None:
+        raise ValidationError(
+            {"category": _("Consumables are counted by store: leave the category empty.")}
+        )
     if location is None and category is None:
         raise ValidationError({"location": _("Choose a location or a category to count.")})
     with transaction.atomic():
@@ -1061,7 +1065,7 @@ def stocktake_start(
             title=title.strip(),
             kind=kind,
             location=location,
-            category=category if kind == StocktakeKind.ASSETS else None,
+            category=category,
             started_by=actor,
         )
         stocktake.full_clean()

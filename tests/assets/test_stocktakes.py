@@ -259,6 +259,15 @@ def test_a_consumables_stocktake_finishes_only_when_every_item_is_counted(world,
         services.stocktake_start(
             school=world.school, actor=sk, title="无仓库", kind=StocktakeKind.STOCK
         )
+    with scopes_disabled(), pytest.raises(ValidationError, match="仓库"):
+        services.stocktake_start(
+            school=world.school,
+            actor=sk,
+            title="按分类",
+            kind=StocktakeKind.STOCK,
+            location=place.store,
+            category=place.categories["02"],
+        )
 
 
 def test_the_consumables_count_sheet_keeps_bad_input_and_prints_the_differences(

@@ -18,7 +18,17 @@ class CanteenConfig(AppConfig):
     verbose_name = _("Canteen")
 
     def ready(self) -> None:
-        from canteen import capabilities, models, notices, services, statements, todos  # noqa: F401
+        from canteen import (  # noqa: F401
+            bench,
+            capabilities,
+            demo,
+            models,
+            notices,
+            packs,
+            services,
+            statements,
+            todos,
+        )
         from logistics.approvals import ApprovalType, register_type
         from logistics.registry import registry
 

@@ -3,7 +3,10 @@
 Problems the demo leaves to be found: an expired health certificate, a missing lunch sample
 (that day cannot close), a fridge at 11 °C with its corrective action, a rejected delivery, an
 accompanied-meal complaint answered in two days, two closed days waiting for the committee and
-one open concern; the last day's purchase report and this week's menu are published.
+one open concern; the month's 日管控 checklists with the fridge's corrective action verified, a
+broken fly killer whose fix is overdue, a committee finding fixed and waiting for verification,
+last month's 月调度 minutes signed; the last day's purchase report and this week's menu are
+published.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from canteen import services
+from canteen import checklists, services
 from canteen.models import FollowUp, MenuDish, Sample, StaffMember
 from logistics import approvals
 from logistics.attachments import clean_upload
@@ -60,6 +63,8 @@ MISSING_SAMPLE_DAY = 12  # days ago: a lunch dish without its sample
 FRIDGE_DAY = 9
 REJECTED_DAY = 7
 COMPLAINT_DAY = 15
+FLY_KILLER_DAY = 3  # its corrective action is overdue
+COMMITTEE_DAY = 4  # a committee finding fixed, waiting for verification
 WAITING = (1, 2)  # closed days the committee has not reviewed yet
 
 
@@ -146,6 +151,7 @@ def load_canteen_demo() -> None:
         reply="已核实并调整用盐量，已电话回复家长",
         closed_on=complaint.received_on + datetime.timedelta(days=2),
     )
+    _self_inspection(school, users, today)
     _notices(school, users, today)
 
 
@@ -396,6 +402,90 @@ def _receiving(school, actor, staff, suppliers, day, offset) -> None:
                 ),
             ],
         )
+
+
+def _checklist(failed: dict[str, str]) -> list[services.ItemInput]:
+    return [
+        services.ItemInput(label, code not in failed, code=code, note=failed.get(code, ""))
+        for code, label in checklists.DAILY
+    ]
+
+
+def _self_inspection(school, users, today) -> None:
+    """日管控 every day (the 11 °C fridge fixed and verified; a broken fly killer overdue),
+    周排查 every Monday, a committee finding waiting for verification, last month's minutes
+    signed by the principal."""
+    officer, director = users["canteen"], users["director"]
+    for offset in range(DAYS, 0, -1):
+        day = today - datetime.timedelta(days=offset)
+        failed = {}
+        if offset == FRIDGE_DAY:
+            failed = {"cold_chain": "1号冰箱 11 °C"}
+        elif offset == FLY_KILLER_DAY:
+            failed = {"pests": "操作间灭蝇灯不亮"}
+        inspection = services.inspection_record(
+            school=school,
+            actor=officer,
+            kind="daily",
+            date=day,
+            items=_checklist(failed),
+            owner=director if failed else None,
+            deadline=day + datetime.timedelta(days=1) if failed else None,
+        )
+        if offset == FRIDGE_DAY:
+            action = inspection.items.get(code="cold_chain").action
+            services.action_fix(
+                school=school,
+                actor=director,
+                action_id=action.pk,
+                note="已调低温控并请厂家检修压缩机",
+                evidence=_photo("冰箱温度.png"),
+            )
+            services.action_verify(
+                school=school, actor=officer, action_id=action.pk, accepted=True, note="复测 4 °C"
+            )
+        if day.weekday() == 0:
+            services.inspection_record(
+                school=school,
+                actor=officer,
+                kind="weekly",
+                date=day,
+                items=[
+                    services.ItemInput(label, True, code=code) for code, label in checklists.WEEKLY
+                ],
+            )
+    committee = services.inspection_record(
+        school=school,
+        actor=users["committee"],
+        kind="committee",
+        date=today - datetime.timedelta(days=COMMITTEE_DAY),
+        items=[services.ItemInput("留样柜未上锁", False)],
+        owner=director,
+        deadline=today - datetime.timedelta(days=COMMITTEE_DAY - 2),
+        summary="午餐时段检查操作间和留样",
+    )
+    services.action_fix(
+        school=school,
+        actor=director,
+        action_id=committee.items.get().action.pk,
+        note="已加装挂锁，钥匙由食品安全员保管",
+        evidence=_photo("留样柜.png"),
+    )
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    minutes = services.minutes_submit(
+        school=school,
+        actor=director,
+        month=last_month,
+        held_on=today.replace(day=1),
+        chair="王校长",
+        attendees="王校长、李主任、孙食堂、郑校医、吴家长",
+        summary="本月日管控、周排查均按时完成；发现冰箱超温一次，已整改验证。",
+        problems="留样柜管理需加强；剩菜量偏多。",
+        plan="下月开展食品安全培训一次，调整菜谱减少剩菜。",
+    )
+    approvals.approval_sign(
+        school=school, actor=users["principal"], approval_id=minutes.approval_id, step=0
+    )
 
 
 def _notices(school, users, today) -> None:

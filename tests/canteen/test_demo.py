@@ -7,8 +7,17 @@ import datetime
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from canteen.demo import MISSING_SAMPLE_DAY, load_canteen_demo
-from canteen.models import CanteenDay, FollowUp, ReceivingLine, Sample, TemperatureLog
+from canteen.demo import DAYS, MISSING_SAMPLE_DAY, load_canteen_demo
+from canteen.models import (
+    CanteenDay,
+    CorrectiveAction,
+    FollowUp,
+    MonthlyMeeting,
+    ReceivingLine,
+    Sample,
+    SelfInspection,
+    TemperatureLog,
+)
 from canteen.selectors import day_board
 from logistics.notices.models import Notice
 
@@ -37,3 +46,8 @@ def test_the_demo_month_loads_once_with_its_problems(world):
         assert (
             Notice.objects.filter(status=Notice.PUBLISHED, kind__startswith="canteen.").count() == 2
         )
+        assert SelfInspection.objects.filter(school=school, kind="daily").count() == DAYS
+        actions = CorrectiveAction.objects.filter(school=school)
+        assert sorted(actions.values_list("status", flat=True)) == ["fixed", "open", "verified"]
+        assert actions.get(status="open").deadline < today
+        assert MonthlyMeeting.objects.get(school=school).status == "approved"

@@ -15,8 +15,8 @@ from django.db import connection, transaction
 from django_scopes import scopes_disabled
 from openpyxl import Workbook
 
-from assets import services
-from assets.models import Category, StockItem
+from assets import labels, services
+from assets.models import Asset, Category, StockItem
 from assets.registers import HEADERS, read_xlsx
 from logistics.bench import bench_user
 from logistics.models import School
@@ -176,6 +176,28 @@ def import_extras() -> list[dict]:
             "value": seconds,
             "reference": 30.0,
             "ratio": seconds / 30.0,
+            "target": 1.0,
+            "unit": "s",
+        }
+    ]
+
+
+@registry.bench_extra
+def label_extras() -> list[dict]:
+    """A sheet of 500 labels (target: 10 s)."""
+    school = School(code="bench01", name="基准第1学校")
+    assets = [
+        Asset(pk=i, school=school, code=f"ZC-{i:06d}", name=f"课桌椅{i}") for i in range(1, 501)
+    ]
+    started = time.perf_counter()
+    labels.label_sheet(school, assets, labels.LAYOUTS["4x10"])
+    seconds = time.perf_counter() - started
+    return [
+        {
+            "name": "assets: 500 QR labels",
+            "value": seconds,
+            "reference": 10.0,
+            "ratio": seconds / 10.0,
             "target": 1.0,
             "unit": "s",
         }

@@ -3,7 +3,6 @@ a phone's camera opens it (login required; another school's item answers 404).""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,7 +14,6 @@ from django.urls import reverse
 from assets.models import Asset
 from logistics.models import School
 from logistics.notices.pdf import FONT_FAMILY, html_to_pdf
-from logistics.registry import registry
 
 MAX_LABELS = 1000  # one sheet request; more is done by filtering
 
@@ -68,25 +66,3 @@ def label_sheet(school: School, assets: Sequence[Asset], layout: Layout) -> byte
         },
     )
     return html_to_pdf(html)[0]
-
-
-@registry.bench_extra
-def label_extras() -> list[dict]:
-    """A sheet of 500 labels (target: 10 s)."""
-    school = School(code="bench01", name="基准第1学校")
-    assets = [
-        Asset(pk=i, school=school, code=f"ZC-{i:06d}", name=f"课桌椅{i}") for i in range(1, 501)
-    ]
-    started = time.perf_counter()
-    label_sheet(school, assets, LAYOUTS["4x10"])
-    seconds = time.perf_counter() - started
-    return [
-        {
-            "name": "assets: 500 QR labels",
-            "value": seconds,
-            "reference": 10.0,
-            "ratio": seconds / 10.0,
-            "target": 1.0,
-            "unit": "s",
-        }
-    ]

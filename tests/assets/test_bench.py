@@ -34,3 +34,8 @@ def test_the_bench_seeder_fills_a_school_and_the_pages_stay_bounded(world, clien
             assert client.get(url).status_code == 200, url
         counts = [q for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT")]
         assert len(ctx.captured_queries) <= 10 and len(counts) <= 1, url
+
+
+def test_the_timed_label_sheet_and_book_import_are_registered_for_make_bench():
+    # Registered when the app is ready (not when its URLs first load); timed by `make bench`.
+    assert {bench.label_extras, bench.import_extras} <= set(registry.bench_extras)

@@ -180,7 +180,7 @@ def test_qr_labels_decode_to_the_items_page_and_a_500_label_sheet_prints(world, 
             )
             for i in range(499)
         )
-    # The time (target 10 s) is measured by `make bench` (labels.label_extras).
+    # The time (target 10 s) is measured by `make bench` (assets.bench.label_extras).
     response = login("director").get(
         reverse("assets:asset_labels", args=[world.school.code]) + "?layout=4x10"
     )

@@ -1205,6 +1205,8 @@ def stocktake_count(
         raise ValidationError({"result": _("Choose a result.")})
     with transaction.atomic():
         locked = _counting(school, stocktake)
+        if locked.kind != StocktakeKind.ASSETS:
+            raise ValidationError(_("This stocktake counts consumables by quantity, not labels."))
         if asset is None:
             if not surplus_name.strip():
                 raise ValidationError({"surplus_name": _("Name the item found.")})

@@ -344,6 +344,13 @@ def test_a_scanned_label_marks_its_item_found_and_other_labels_are_not_found(wor
     assert results == {"SC-1": CountResult.FOUND, "SC-2": CountResult.WRONG_PLACE}
     late = client.post(url, {"url": _decoded_label(in_room)})
     assert late.status_code == 409 and "盘点" in late.json()["error"]
+    # A consumables stocktake counts quantities: a scanned label is refused, not recorded.
+    store_count = _stock_start(world, place)
+    url = reverse("assets:stocktake_scan", args=[world.school.code, store_count.pk])
+    refused = client.post(url, {"url": _decoded_label(in_room)})
+    assert refused.status_code == 409 and "耗材" in refused.json()["error"]
+    with scopes_disabled():
+        assert not store_count.lines.exists()
 
 
 def test_the_scanner_and_its_decoder_are_served_from_our_own_static_files():

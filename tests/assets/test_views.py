@@ -73,6 +73,7 @@ def _seed(world, place, name, n, start):
     [
         ("asset_list", "director", ""),
         ("asset_list", "director", "?q=课桌&status=in_use&location=1"),
+        ("asset_list", "director", "?custodian=1&voided=hide"),
         ("my_custody", "teacher", ""),
         ("stock_list", "storekeeper", ""),
         ("stock_moves", "storekeeper", ""),

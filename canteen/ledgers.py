@@ -347,6 +347,118 @@ def _training_row(t) -> dict[str, Any]:
     }
 
 
+def _inspection_columns() -> list[Column]:
+    return [
+        Column("date", _("Date"), "date"),
+        Column("kind", _("Kind")),
+        Column("inspector", _("Inspected by")),
+        Column("checked", _("Items checked"), "integer"),
+        Column("problems", _("Problems found")),
+        Column("summary", _("Summary")),
+    ]
+
+
+def _inspection_row(i) -> dict[str, Any]:
+    items = list(i.items.all())
+    problems = [f"{x.text}：{x.note}" if x.note else x.text for x in items if not x.passed]
+    return {
+        "date": i.date,
+        "kind": i.get_kind_display(),
+        "inspector": _who(i.inspector),
+        "checked": len(items) if i.kind in ("daily", "weekly") else None,
+        "problems": "；".join(problems) or _("none"),
+        "summary": i.summary,
+    }
+
+
+def _action_columns() -> list[Column]:
+    return [
+        Column("date", _("Found on"), "date"),
+        Column("source", _("Found by")),
+        Column("problem", _("Problem")),
+        Column("owner", _("Responsible")),
+        Column("deadline", _("Fix by"), "date"),
+        Column("fix", _("What was done")),
+        Column("fixed", _("Fixed by")),
+        Column("verified", _("Verified by")),
+        Column("status", _("Status")),
+    ]
+
+
+def _action_row(a) -> dict[str, Any]:
+    inspection = a.item.inspection
+    return {
+        "date": inspection.date,
+        "source": inspection.get_kind_display(),
+        "problem": a.problem,
+        "owner": _who(a.owner),
+        "deadline": a.deadline,
+        "fix": a.fix_note,
+        "fixed": f"{_who(a.fixed_by)} {_time(a.fixed_at)}".strip(),
+        "verified": f"{_who(a.verified_by)} {_time(a.verified_at)} {a.verify_note}".strip(),
+        "status": a.get_status_display(),
+    }
+
+
+def _minutes_columns() -> list[Column]:
+    return [
+        Column("date", _("Held on"), "date"),
+        Column("month", _("Month")),
+        Column("chair", _("Chaired by")),
+        Column("attendees", _("Attendees")),
+        Column("summary", _("This month's food safety")),
+        Column("problems", _("Problems found")),
+        Column("plan", _("Next month's work")),
+        Column("status", _("Principal's signature")),
+    ]
+
+
+def _minutes_row(m) -> dict[str, Any]:
+    return {
+        "date": m.held_on,
+        "month": f"{m.month:%Y-%m}",
+        "chair": m.chair,
+        "attendees": m.attendees,
+        "summary": m.summary,
+        "problems": m.problems,
+        "plan": m.plan,
+        "status": m.get_status_display(),
+    }
+
+
+def _incident_columns() -> list[Column]:
+    return [
+        Column("date", _("Date"), "date"),
+        Column("discovered", _("Discovered at")),
+        Column("what", _("What happened")),
+        Column("affected", _("People affected"), "integer"),
+        Column("stopped", _("What was stopped")),
+        Column("sealed", _("Samples sealed")),
+        Column("reported", _("Reported at")),
+        Column("reported_to", _("Reported to")),
+        Column("measures", _("Measures taken")),
+        Column("conclusion", _("Conclusion")),
+    ]
+
+
+def _incident_row(i) -> dict[str, Any]:
+    sealed = [
+        f"{s.date:%m-%d} {s.get_meal_display()} {s.dish.name}" for s in i.sealed_samples.all()
+    ]
+    return {
+        "date": timezone.localdate(i.discovered_at),
+        "discovered": _time(i.discovered_at),
+        "what": i.description,
+        "affected": i.people_affected,
+        "stopped": i.stopped,
+        "sealed": "、".join(sealed),
+        "reported": _time(i.reported_at),
+        "reported_to": i.reported_to,
+        "measures": i.measures,
+        "conclusion": i.closing_note,
+    }
+
+
 LEDGERS: dict[str, Ledger] = {
     ledger.code: ledger
     for ledger in (
@@ -422,6 +534,38 @@ LEDGERS: dict[str, Ledger] = {
             _training_columns,
             selectors.trainings_between,
             _training_row,
+        ),
+        Ledger(
+            "inspections",
+            gettext_lazy("Self-inspection ledger"),
+            LEGAL_BASIS["self_inspection"],
+            _inspection_columns,
+            selectors.inspections_between,
+            _inspection_row,
+        ),
+        Ledger(
+            "actions",
+            gettext_lazy("Corrective action ledger"),
+            LEGAL_BASIS["self_inspection"],
+            _action_columns,
+            selectors.actions_between,
+            _action_row,
+        ),
+        Ledger(
+            "minutes",
+            gettext_lazy("Monthly scheduling meeting minutes"),
+            LEGAL_BASIS["self_inspection"],
+            _minutes_columns,
+            selectors.minutes_between,
+            _minutes_row,
+        ),
+        Ledger(
+            "incidents",
+            gettext_lazy("Food-safety incident ledger"),
+            LEGAL_BASIS["incident"],
+            _incident_columns,
+            selectors.incidents_between,
+            _incident_row,
         ),
     )
 }

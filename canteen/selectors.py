@@ -665,3 +665,35 @@ def sealable_samples(school: School) -> QuerySet[Sample]:
 
 def pack_list(school: School) -> QuerySet[InspectionPack]:
     return InspectionPack.objects.filter(school=school).select_related("requested_by")
+
+
+def inspections_between(school, start, end) -> QuerySet[SelfInspection]:
+    return inspections(school).filter(date__gte=start, date__lte=end).order_by("date", "id")
+
+
+def actions_between(school, start, end) -> QuerySet[CorrectiveAction]:
+    return (
+        CorrectiveAction.objects.filter(
+            school=school, item__inspection__date__gte=start, item__inspection__date__lte=end
+        )
+        .select_related("item__inspection", "owner", "fixed_by", "verified_by")
+        .order_by("item__inspection__date", "id")
+    )
+
+
+def minutes_between(school, start, end) -> QuerySet[MonthlyMeeting]:
+    return MonthlyMeeting.objects.filter(
+        school=school, month__gte=start.replace(day=1), month__lte=end
+    ).order_by("month", "id")
+
+
+def incidents_between(school, start, end) -> QuerySet[Incident]:
+    return (
+        Incident.objects.filter(
+            school=school, discovered_at__date__gte=start, discovered_at__date__lte=end
+        )
+        .prefetch_related(
+            Prefetch("sealed_samples", queryset=Sample.objects.select_related("dish"))
+        )
+        .order_by("discovered_at", "id")
+    )

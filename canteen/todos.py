@@ -268,5 +268,7 @@ for name, path, is_list in (
     ("canteen: sample ledger", lambda s: f"/s/{s.code}/canteen/ledgers/samples/", True),
     ("canteen: receiving ledger", lambda s: f"/s/{s.code}/canteen/ledgers/receiving/", True),
     ("canteen: morning ledger", lambda s: f"/s/{s.code}/canteen/ledgers/morning/", True),
+    ("canteen: self-inspection", lambda s: f"/s/{s.code}/canteen/inspections/", True),
+    ("canteen: incidents", lambda s: f"/s/{s.code}/canteen/incidents/", True),
 ):
     registry.bench_page(BenchPage(name, path, caps.VIEW, is_list))

@@ -412,3 +412,41 @@ def _png_file():
     out = io.BytesIO()
     Image.new("RGB", (8, 8), "green").save(out, format="PNG")
     return SimpleUploadedFile("证据.png", out.getvalue(), content_type="image/png")
+
+
+# ---------------------------------------------------------------- printed ledgers
+
+
+def test_the_action_and_incident_ledgers_print_who_fixed_verified_sealed_and_reported(
+    world, kitchen
+):
+    from canteen.ledgers import LEDGERS
+
+    action = CorrectiveAction.objects.filter(item__inspection=_daily(world)).first()
+    services.action_fix(
+        school=world.school,
+        actor=world.user("canteen"),
+        action_id=action.pk,
+        note="已清理过期酱油",
+        evidence=clean_png(),
+    )
+    services.action_verify(
+        school=world.school, actor=world.user("director"), action_id=action.pk, accepted=True
+    )
+    incident = _incident(world, _old_samples(world, kitchen)[:1])
+    services.incident_report(
+        school=world.school,
+        actor=world.user("principal"),
+        incident_id=incident.pk,
+        reported_at=timezone.now(),
+        reported_to="县市场监管局",
+    )
+    actions = LEDGERS["actions"].snapshot(world.school, TODAY(), TODAY()).rows
+    row = next(r for r in actions if r["fix"] == "已清理过期酱油")
+    assert row["status"] == "已验证" and row["verified"].startswith("李总务")
+    assert row["fixed"].startswith("孙食堂")
+    inspections = LEDGERS["inspections"].snapshot(world.school, TODAY(), TODAY()).rows
+    assert "过期酱油" in inspections[0]["problems"] and inspections[0]["checked"] == 14
+    incidents = LEDGERS["incidents"].snapshot(world.school, TODAY(), TODAY()).rows
+    assert incidents[0]["sealed"].endswith(kitchen.dishes[0].name)
+    assert incidents[0]["reported_to"] == "县市场监管局" and incidents[0]["reported"]

@@ -178,6 +178,7 @@ PAGES = [
     ("survey_list", ()),
     ("inspection_list", ()),
     ("incident_list", ()),
+    ("pack_list", ()),
     *[
         ("ledger", (k,))
         for k in (
@@ -188,6 +189,9 @@ PAGES = [
             "accompanied",
             "temperatures",
             "complaints",
+            "inspections",
+            "actions",
+            "incidents",
         )
     ],
 ]

@@ -209,7 +209,19 @@ def test_the_director_reopens_a_reviewed_day_with_a_reason(world, kitchen, login
 
 
 @pytest.mark.parametrize(
-    "kind", ["samples", "morning", "receiving", "disinfection", "accompanied", "temperatures"]
+    "kind",
+    [
+        "samples",
+        "morning",
+        "receiving",
+        "disinfection",
+        "accompanied",
+        "temperatures",
+        "inspections",
+        "actions",
+        "minutes",
+        "incidents",
+    ],
 )
 @pytest.mark.parametrize("fmt", ["pdf", "xlsx"])
 def test_every_ledger_prints_as_pdf_and_excel(world, kitchen, login, kind, fmt):

@@ -206,3 +206,59 @@ def test_a_lunch_is_sampled_closed_reviewed_and_answered_on_a_phone(phone):
     phone.context.clear_cookies()
     phone.goto(f"{phone.base_url}/public/sdcz/")
     assert "食堂采购日报表" in phone.locator("main").inner_text()
+
+
+def test_a_daily_checklist_finding_is_fixed_with_a_photo_and_verified_by_another_on_a_phone(
+    phone, tmp_path
+):
+    import io
+
+    from PIL import Image
+
+    from canteen.models import CorrectiveAction
+
+    base = f"{phone.base_url}/s/sdcz/canteen/inspections/"
+    photo = tmp_path / "灭蝇灯.png"
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), "orange").save(out, format="PNG")
+    photo.write_bytes(out.getvalue())
+
+    # The food-safety officer ticks the day's checklist; the fly killer is out.
+    _switch(phone, "canteen")
+    phone.goto(base)
+    phone.get_by_role("link", name="日管控检查").click()
+    phone.wait_for_load_state()
+    _fits(phone)
+    phone.get_by_label("防蝇防鼠防虫设施完好，未见有害生物").uncheck()
+    phone.locator("input[name=note_pests]").fill("操作间灭蝇灯不亮")
+    phone.get_by_label("整改负责人").select_option(label="李总务")
+    phone.get_by_role("button", name="保存").click()
+    phone.wait_for_load_state()
+    assert "已生成 1 项整改" in phone.locator(".alert").first.inner_text()
+
+    # The director, responsible for it, reports the fix with a photo.
+    _switch(phone, "director")
+    phone.goto(base)
+    _fits(phone)
+    action = phone.locator(".corrective-action", has_text="灭蝇灯不亮")
+    action.get_by_label("整改措施").fill("已更换灯管")
+    action.locator("input[type=file]").set_input_files(str(photo))
+    action.get_by_role("button", name="报告整改完成").click()
+    phone.wait_for_load_state()
+    # The one who fixed it cannot verify it: no verification form for them.
+    assert phone.locator(".corrective-action", has_text="灭蝇灯不亮").locator("select").count() == 0
+
+    # The officer verifies it.
+    _switch(phone, "canteen")
+    phone.goto(base)
+    phone.locator(".corrective-action", has_text="灭蝇灯不亮").get_by_role(
+        "button", name="保存验证结果"
+    ).click()
+    phone.wait_for_load_state()
+    with scopes_disabled():
+        action = CorrectiveAction.objects.get()
+        assert (action.status, action.fixed_by.username, action.verified_by.username) == (
+            "verified",
+            "director",
+            "canteen",
+        )

@@ -23,6 +23,7 @@ from django.db.models import (
     TextField,
 )
 from django.db.models.functions import Cast, JSONObject
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canteen.models import (
@@ -612,9 +613,10 @@ def survey_list(school: School) -> QuerySet[Survey]:
 
 
 def actions_open(school: School) -> QuerySet[CorrectiveAction]:
-    """Corrective actions not yet verified: the overdue first, then by deadline."""
+    """Corrective actions not yet verified (those of a voided inspection are void with it), by
+    deadline."""
     return (
-        CorrectiveAction.objects.filter(school=school)
+        CorrectiveAction.objects.filter(school=school, item__inspection__voided_at__isnull=True)
         .exclude(status=CorrectiveAction.VERIFIED)
         .select_related("owner", "fixed_by", "evidence", "item__inspection")
         .order_by("deadline", "id")
@@ -653,10 +655,15 @@ def incident_samples(school: School, incident: Incident) -> QuerySet[Sample]:
 
 
 def sealable_samples(school: School) -> QuerySet[Sample]:
-    """The retained samples still in the fridge (not disposed of, not voided, not sealed)."""
+    """The retained samples of the last week still in the fridge (not disposed of, voided or
+    sealed): an incident's cause is among the recent meals."""
     return (
         Sample.objects.filter(
-            school=school, disposed_at__isnull=True, voided_at__isnull=True, sealed_at__isnull=True
+            school=school,
+            date__gte=timezone.localdate() - datetime.timedelta(days=7),
+            disposed_at__isnull=True,
+            voided_at__isnull=True,
+            sealed_at__isnull=True,
         )
         .select_related("dish")
         .order_by("-date", "meal", "dish__position")

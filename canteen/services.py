@@ -1421,10 +1421,14 @@ def action_fix(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        action = CorrectiveAction.objects.select_for_update().get(pk=action_id, school=school)
+        action = (
+            CorrectiveAction.objects.select_for_update(of=("self",))
+            .select_related("item__inspection")
+            .get(pk=action_id, school=school)
+        )
         if action.owner_id != actor.pk:
             raise ValidationError(_("Only the person responsible reports it fixed."))
-        if action.status != CorrectiveAction.OPEN:
+        if action.status != CorrectiveAction.OPEN or action.item.inspection.is_voided:
             raise ValidationError(_("This corrective action is not open."))
         action.status = CorrectiveAction.FIXED
         action.fix_note = note.strip()[:300]

@@ -105,7 +105,11 @@ def canteen_todos(school, user, capabilities):
     # The national 48 h: a school that keeps samples longer is refused at disposal, with the
     # time they become disposable.
     ready = timezone.now() - datetime.timedelta(hours=48)
-    open_actions = CorrectiveAction.objects.filter(school=school, status=CorrectiveAction.OPEN)
+    # An action of a voided inspection is void with it.
+    actions = CorrectiveAction.objects.filter(
+        school=school, item__inspection__voided_at__isnull=True
+    )
+    open_actions = actions.filter(status=CorrectiveAction.OPEN)
     row = (
         School.objects.filter(pk=school.pk)
         .annotate(
@@ -137,9 +141,7 @@ def canteen_todos(school, user, capabilities):
             actions_overdue=_count(open_actions.filter(deadline__lt=today)),
             actions_mine=_count(open_actions.filter(owner=user)),
             actions_to_verify=_count(
-                CorrectiveAction.objects.filter(
-                    school=school, status=CorrectiveAction.FIXED
-                ).exclude(fixed_by=user)
+                actions.filter(status=CorrectiveAction.FIXED).exclude(fixed_by=user)
             ),
             # Minutes the principal wrote name them on the step; others' wait for any principal.
             minutes=_count(

@@ -203,6 +203,23 @@ def test_overdue_and_fixed_actions_are_to_dos_in_the_one_canteen_query(world):
     assert len(ctx.captured_queries) == 1
 
 
+def test_the_actions_of_a_voided_inspection_are_void_with_it(world):
+    from logistics.services import record_void
+
+    inspection = _daily(world, failed=("storage",), deadline=TODAY())
+    assert _todos(world, "canteen")["1 项整改等待您完成"] == 1
+    record_void(school=world.school, actor=world.user("canteen"), record=inspection, reason="录错")
+    assert "1 项整改等待您完成" not in _todos(world, "canteen")
+    with pytest.raises(ValidationError):
+        services.action_fix(
+            school=world.school,
+            actor=world.user("canteen"),
+            action_id=inspection.items.get(code="storage").action.pk,
+            note="已整改",
+            evidence=clean_png(),
+        )
+
+
 # ---------------------------------------------------------------- monthly minutes
 
 

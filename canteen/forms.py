@@ -27,7 +27,7 @@ from canteen.models import (
     Training,
     WasteRecord,
 )
-from canteen.services import NATIONAL
+from canteen.services import NATIONAL, ItemInput
 from logistics.attachments import AttachmentField
 from logistics.forms import StyledFormMixin
 from logistics.roles import users_with_capability
@@ -481,9 +481,7 @@ class InspectionForm(StyledFormMixin, forms.Form):
         """(pass box, note) per checklist item, for the template."""
         return [(self[f"ok_{code}"], self[f"note_{code}"]) for code, _label in self.checklist]
 
-    def items(self) -> list:
-        from canteen.services import ItemInput
-
+    def items(self) -> list[ItemInput]:
         data = self.cleaned_data
         if self.checklist:
             return [

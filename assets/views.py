@@ -14,6 +14,7 @@ from assets import capabilities as caps
 from assets import labels, registers, reports, selectors, services
 from assets.forms import (
     AssetEditForm,
+    AssetFilterForm,
     AssetForm,
     AssignForm,
     CategoryForm,
@@ -52,7 +53,7 @@ from assets.models import (
 from logistics.forms import add_service_errors
 from logistics.registry import registry
 from logistics.scoping import get_for_school, requires
-from logistics.selectors import paginate
+from logistics.selectors import paginate, person_name, with_labels
 
 FILTERS = ("q", "category", "location", "custodian", "status")
 
@@ -72,21 +73,28 @@ def asset_list(request: HttpRequest, school_code: str) -> HttpResponse:
     # The office sees a voided line struck through with its reason, so nobody registers the
     # item again unawares; "hide voided" leaves only the live register.
     hide_voided = request.GET.get("voided") == "hide"
-    page = paginate(
-        selectors.asset_list(school, filters, all_locations, with_voided=not hide_voided),
-        request.GET.get("page"),
+    rows = (
+        selectors.asset_list(school, filters, all_locations, with_voided=not hide_voided)
+        .select_related(None)
+        .select_related("location")
+        .annotate(custodian_name=person_name("custodian"))
     )
+    page = paginate(rows, request.GET.get("page"))
+    with_labels(page.object_list, status=AssetStatus)
     return render(
         request,
         "assets/asset_list.html",
         {
             "page": page,
             "filters": filters,
-            "locations": all_locations,
-            "categories": list(selectors.categories(school)),
-            "statuses": AssetStatus.choices,
-            "people": list(
-                selectors.members(school).only("id", "first_name", "last_name", "username")
+            "form": AssetFilterForm(
+                filters,
+                categories=selectors.categories(school),
+                locations=all_locations,
+                statuses=AssetStatus.choices,
+                people=selectors.members(school)
+                .annotate(name=person_name())
+                .values_list("pk", "name", named=True),
             ),
             "hide_voided": hide_voided,
             "layouts": labels.LAYOUTS.values(),

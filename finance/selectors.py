@@ -40,6 +40,7 @@ from finance.models import (
 )
 from logistics.models import Approval, AuditEvent, School, Signature
 from logistics.selectors import approvals_waiting, person_name
+from logistics.selectors import with_labels as kernel_labels
 
 ZERO_D = Decimal("0.00")
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
@@ -100,17 +101,8 @@ def budget_lines_with_usage(
 
 
 def with_labels(expenses):
-    """Set category_label and status_label on each row from one translated map per request.
-
-    get_FOO_display() rebuilds and translates the whole choice list for every row; on a
-    50-row page that was most of the rendering time.
-    """
-    categories = {k: str(v) for k, v in Category.choices}
-    statuses = {k: str(v) for k, v in ExpenseStatus.choices}
-    for e in expenses:
-        e.category_label = categories.get(e.category, e.category)
-        e.status_label = statuses.get(e.status, e.status)
-    return expenses
+    """category_label and status_label on each row (logistics.selectors.with_labels)."""
+    return kernel_labels(expenses, category=Category, status=ExpenseStatus)
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DateField, DateTimeField, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,14 +27,8 @@ from canteen.models import (
 )
 from canteen.services import MAX_WARNING_DAYS, WARNING_DAYS
 from logistics.models import School
+from logistics.prepared import Param, Prepared, count
 from logistics.registry import BenchPage, NavItem, Todo, registry
-
-
-def _count(qs: QuerySet) -> Coalesce:
-    """A scalar subquery counting `qs` (already limited to the school)."""
-    counted = qs.order_by().values("school").annotate(n=Count("pk")).values("n")[:1]
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
 
 # Each certificate or licence is counted once, in the tightest of the school's warning
 # windows it falls in (the tightest also holds what has already expired). The query brings the
@@ -48,20 +41,20 @@ def _dates(qs: QuerySet, field: str) -> ArraySubquery:
     return ArraySubquery(qs.order_by().values(field))
 
 
-def _expiry_counts(school: School, today: datetime.date) -> dict:
-    horizon = today + datetime.timedelta(days=MAX_WARNING_DAYS)
+def _expiry_counts() -> dict:
+    horizon = Param("horizon", DateField())
     return {
         "warning_days": Subquery(
-            CanteenSettings.objects.filter(school=school).values("warning_days")[:1]
+            CanteenSettings.objects.filter(school=Param("school")).values("warning_days")[:1]
         ),
         "certificates": _dates(
             StaffMember.objects.filter(
-                school=school, is_active=True, certificate_expires__lte=horizon
+                school=Param("school"), is_active=True, certificate_expires__lte=horizon
             ),
             "certificate_expires",
         ),
         "licences": _dates(
-            Supplier.objects.filter(school=school, licence_expires__lte=horizon),
+            Supplier.objects.filter(school=Param("school"), licence_expires__lte=horizon),
             "licence_expires",
         ),
     }
@@ -96,55 +89,50 @@ def _expiry_lines(code: str, row: dict, today: datetime.date) -> list[tuple]:
     return lines
 
 
-@registry.todo
-def canteen_todos(school, user, capabilities):
-    if caps.VIEW not in capabilities:
-        return
-    today = timezone.localdate()
+def _counts() -> QuerySet:
+    school, user = Param("school"), Param("user")
+    today = Param("today", DateField())
     sampled = Sample.objects.filter(dish=OuterRef("pk"), voided_at__isnull=True)
-    # The national 48 h: a school that keeps samples longer is refused at disposal, with the
-    # time they become disposable.
-    ready = timezone.now() - datetime.timedelta(hours=48)
     # An action of a voided inspection is void with it.
     actions = CorrectiveAction.objects.filter(
         school=school, item__inspection__voided_at__isnull=True
     )
     open_actions = actions.filter(status=CorrectiveAction.OPEN)
-    row = (
-        School.objects.filter(pk=school.pk)
+    return (
+        School.objects.filter(pk=school)
         .annotate(
-            unsampled=_count(
+            unsampled=count(
                 MenuDish.objects.filter(school=school, date=today)
                 .annotate(has=Subquery(sampled.values("pk")[:1]))
                 .filter(has__isnull=True)
             ),
-            **_expiry_counts(school, today),
-            disposable=_count(
+            **_expiry_counts(),
+            disposable=count(
                 Sample.objects.filter(
                     school=school,
                     disposed_at__isnull=True,
                     voided_at__isnull=True,
                     sealed_at__isnull=True,
-                    taken_at__lte=ready,
+                    taken_at__lte=Param("ready", DateTimeField()),
                 )
             ),
-            review=_count(CanteenDay.objects.filter(school=school, status=CanteenDay.CLOSED)),
-            unanswered=_count(FollowUp.objects.filter(school=school, replied_at__isnull=True)),
-            complaints=_count(
+            review=count(CanteenDay.objects.filter(school=school, status=CanteenDay.CLOSED)),
+            unanswered=count(FollowUp.objects.filter(school=school, replied_at__isnull=True)),
+            complaints=count(
                 Complaint.objects.filter(
                     school=school, closed_on__isnull=True, voided_at__isnull=True
                 )
             ),
-            overdue=_count(
+            overdue=count(
                 FollowUp.objects.filter(school=school, replied_at__isnull=True, deadline__lt=today)
             ),
-            actions_overdue=_count(open_actions.filter(deadline__lt=today)),
-            actions_mine=_count(open_actions.filter(owner=user)),
-            actions_to_verify=_count(
+            actions_overdue=count(open_actions.filter(deadline__lt=today)),
+            actions_mine=count(open_actions.filter(owner=user)),
+            actions_to_verify=count(
                 actions.filter(status=CorrectiveAction.FIXED).exclude(fixed_by=user)
             ),
             # Minutes the principal wrote name them on the step; others' wait for any principal.
-            minutes=_count(
+            minutes=count(
                 MonthlyMeeting.objects.filter(
                     school=school, status=MonthlyMeeting.PENDING, voided_at__isnull=True
                 ).filter(
@@ -152,7 +140,7 @@ def canteen_todos(school, user, capabilities):
                     | (Q(approval__current_signer__isnull=True) & ~Q(approval__requested_by=user))
                 )
             ),
-            incidents=_count(
+            incidents=count(
                 Incident.objects.filter(school=school, status=Incident.OPEN, voided_at__isnull=True)
             ),
         )
@@ -172,7 +160,26 @@ def canteen_todos(school, user, capabilities):
             "minutes",
             "incidents",
         )
-        .get()
+    )
+
+
+# Compiled once per process (logistics.prepared): the dashboard runs it on every view.
+_COUNTS = Prepared(_counts)
+
+
+@registry.todo
+def canteen_todos(school, user, capabilities):
+    if caps.VIEW not in capabilities:
+        return
+    today = timezone.localdate()
+    row = _COUNTS.row(
+        school=school.pk,
+        user=user.pk,
+        today=today,
+        horizon=today + datetime.timedelta(days=MAX_WARNING_DAYS),
+        # The national 48 h: a school that keeps samples longer is refused at disposal, with
+        # the time they become disposable.
+        ready=timezone.now() - datetime.timedelta(hours=48),
     )
     code = school.code
     inspections = reverse("canteen:inspection_list", args=[code])

@@ -30,7 +30,7 @@ from canteen.models import (
     StaffMember,
     Supplier,
 )
-from logistics.forms import add_service_errors
+from logistics.forms import add_service_errors, perform
 from logistics.notices.kinds import VOID_REASON
 from logistics.notices.reports import report_download
 from logistics.scoping import get_for_school, requires
@@ -398,18 +398,14 @@ def day_sign(request: HttpRequest, school_code: str, day: str) -> HttpResponse:
 @require_POST
 def day_concern(request: HttpRequest, school_code: str, day: str) -> HttpResponse:
     date = _day(day)
-    form = forms.ConcernForm(request.POST)
-    if form.is_valid():
-        try:
-            services.concern_raise(
-                school=request.school, actor=request.user, date=date, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Concern sent to the canteen manager."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    perform(
+        request,
+        forms.ConcernForm(request.POST),
+        lambda data: services.concern_raise(
+            school=request.school, actor=request.user, date=date, **data
+        ),
+        _("Concern sent to the canteen manager."),
+    )
     return redirect(_review_url(request, date))
 
 
@@ -771,14 +767,14 @@ def account(request: HttpRequest, school_code: str) -> HttpResponse:
 @require_POST
 def income_set(request: HttpRequest, school_code: str, month: str) -> HttpResponse:
     first = _month(month)
-    form = forms.IncomeForm(request.POST)
-    if form.is_valid():
-        services.income_set(
-            school=request.school, actor=request.user, month=first, **form.cleaned_data
-        )
-        messages.success(request, _("Saved."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    perform(
+        request,
+        forms.IncomeForm(request.POST),
+        lambda data: services.income_set(
+            school=request.school, actor=request.user, month=first, **data
+        ),
+        _("Saved."),
+    )
     return redirect(reverse("canteen:account", args=[school_code]) + f"?month={first:%Y-%m}")
 
 
@@ -981,22 +977,18 @@ def inspection_new(request: HttpRequest, school_code: str, kind: str) -> HttpRes
 @require_POST
 def action_fix(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
     action = get_for_school(request, CorrectiveAction, pk=pk)
-    form = forms.ActionFixForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.action_fix(
-                school=request.school,
-                actor=request.user,
-                action_id=action.pk,
-                note=form.cleaned_data["fix_note"],
-                evidence=form.cleaned_data["evidence"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Reported fixed; it waits for verification."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    perform(
+        request,
+        forms.ActionFixForm(request.POST, request.FILES),
+        lambda data: services.action_fix(
+            school=request.school,
+            actor=request.user,
+            action_id=action.pk,
+            note=data["fix_note"],
+            evidence=data["evidence"],
+        ),
+        _("Reported fixed; it waits for verification."),
+    )
     return redirect("canteen:inspection_list", school_code)
 
 
@@ -1004,22 +996,18 @@ def action_fix(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
 @require_POST
 def action_verify(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
     action = get_for_school(request, CorrectiveAction, pk=pk)
-    form = forms.ActionVerifyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.action_verify(
-                school=request.school,
-                actor=request.user,
-                action_id=action.pk,
-                accepted=form.cleaned_data["accepted"],
-                note=form.cleaned_data["verify_note"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Saved."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    perform(
+        request,
+        forms.ActionVerifyForm(request.POST),
+        lambda data: services.action_verify(
+            school=request.school,
+            actor=request.user,
+            action_id=action.pk,
+            accepted=data["accepted"],
+            note=data["verify_note"],
+        ),
+        _("Saved."),
+    )
     return redirect("canteen:inspection_list", school_code)
 
 
@@ -1096,21 +1084,14 @@ def incident_detail(request: HttpRequest, school_code: str, pk: int) -> HttpResp
 @require_POST
 def incident_report(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
     incident = get_for_school(request, Incident, pk=pk)
-    form = forms.IncidentReportForm(request.POST)
-    if form.is_valid():
-        try:
-            services.incident_report(
-                school=request.school,
-                actor=request.user,
-                incident_id=incident.pk,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Report recorded."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    perform(
+        request,
+        forms.IncidentReportForm(request.POST),
+        lambda data: services.incident_report(
+            school=request.school, actor=request.user, incident_id=incident.pk, **data
+        ),
+        _("Report recorded."),
+    )
     return redirect("canteen:incident_detail", school_code, incident.pk)
 
 
@@ -1118,21 +1099,17 @@ def incident_report(request: HttpRequest, school_code: str, pk: int) -> HttpResp
 @require_POST
 def incident_close(request: HttpRequest, school_code: str, pk: int) -> HttpResponse:
     incident = get_for_school(request, Incident, pk=pk)
-    form = forms.IncidentCloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.incident_close(
-                school=request.school,
-                actor=request.user,
-                incident_id=incident.pk,
-                note=form.cleaned_data["closing_note"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Incident closed."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    perform(
+        request,
+        forms.IncidentCloseForm(request.POST),
+        lambda data: services.incident_close(
+            school=request.school,
+            actor=request.user,
+            incident_id=incident.pk,
+            note=data["closing_note"],
+        ),
+        _("Incident closed."),
+    )
     return redirect("canteen:incident_detail", school_code, incident.pk)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
@@ -134,3 +137,19 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def perform(request, form: forms.BaseForm, action: Callable[[dict], object], success: str) -> bool:
+    """A small POST action answered on the page it returns to (a button beside a record):
+    the form's errors, the service's refusal, or `success`, as a message. `action` gets the
+    cleaned data. True when it was done."""
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    messages.success(request, success)
+    return True

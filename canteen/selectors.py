@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     Count,
+    DateField,
     F,
     OuterRef,
     Prefetch,
@@ -57,6 +58,7 @@ from canteen.models import (
     WasteRecord,
 )
 from logistics.models import School
+from logistics.prepared import Param, Prepared
 
 MIN_TEMPERATURE_READINGS = 2  # 冷藏/热保: twice a day
 
@@ -199,14 +201,13 @@ def _build(model, row: dict | None, **lists):
 VOIDABLE = ("voided_at", "void_reason")
 
 
-def day_board(school: School, date: datetime.date) -> DayBoard:
-    """Everything due and done on one day, per meal, in three queries whatever the rows: the
-    day's ledgers as JSON in one, the staff with their morning check, the dishes with their
-    sample."""
-    of_day = {"school": school, "date": date}
+def _day_ledgers() -> QuerySet:
+    """The day's ledgers as JSON, one row (compiled once: logistics.prepared)."""
+    of_day = {"school": Param("school"), "date": Param("date", DateField())}
+    of_day_mark = {"school": Param("school"), "day__date": Param("date", DateField())}
     voided = {f: f for f in VOIDABLE}
-    row = (
-        School.objects.filter(pk=school.pk)
+    return (
+        School.objects.filter(pk=Param("school"))
         .annotate(
             day=Subquery(
                 CanteenDay.objects.filter(**of_day).values(
@@ -223,9 +224,7 @@ def day_board(school: School, date: datetime.date) -> DayBoard:
                     )
                 )[:1]
             ),
-            marks=_json(
-                GapMark.objects.filter(school=school, day__date=date), key="key", reason="reason"
-            ),
+            marks=_json(GapMark.objects.filter(**of_day_mark), key="key", reason="reason"),
             disinfections=_json(
                 Disinfection.objects.filter(**of_day).order_by("meal", "id"),
                 id="id",
@@ -300,8 +299,17 @@ def day_board(school: School, date: datetime.date) -> DayBoard:
             "receivings",
             "followups",
         )
-        .get()
     )
+
+
+_DAY_LEDGERS = Prepared(_day_ledgers)
+
+
+def day_board(school: School, date: datetime.date) -> DayBoard:
+    """Everything due and done on one day, per meal, in three queries whatever the rows: the
+    day's ledgers as JSON in one (built once per process), the staff with their morning
+    check, the dishes with their sample."""
+    row = _DAY_LEDGERS.row(school=school.pk, date=date)
     day = _build(CanteenDay, row["day"])
     marks = [_build(GapMark, m) for m in row["marks"]]
     na = {m.key: m.reason for m in marks}

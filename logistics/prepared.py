@@ -71,27 +71,37 @@ class ParamList(Param):
 
 class Prepared:
     """A query built by `build()` (inside no school scope: its school is a Param), compiled
-    on first use in each process."""
+    on first use in each process. Rows come back as dicts of the query's columns, through the
+    same field converters a normal ORM query applies (dates, JSON, arrays)."""
 
     def __init__(self, build: Callable[[], QuerySet]) -> None:
         self._build = build
-        self._compiled: tuple[str, list[Any]] | None = None
+        self._compiled: tuple[str, list[Any], dict] | None = None
         self._lock = threading.Lock()
 
-    def _sql(self) -> tuple[str, list[Any]]:
+    def _sql(self) -> tuple[str, list[Any], dict]:
         if self._compiled is None:
             with self._lock, scopes_disabled():
                 if self._compiled is None:
-                    self._compiled = self._build().query.sql_with_params()
+                    queryset = self._build()
+                    compiler = queryset.query.get_compiler(using=queryset.db)
+                    sql, params = compiler.as_sql()
+                    columns = [expression for expression, _sql, _alias in compiler.select]
+                    self._compiled = (sql, params, compiler.get_converters(columns))
         return self._compiled
 
     def rows(self, **values: Any) -> list[dict[str, Any]]:
-        sql, params = self._sql()
+        sql, params, converters = self._sql()
         bound = [values[p.name] if isinstance(p, _Slot) else p for p in params]
         with connection.cursor() as cursor:
             cursor.execute(sql, bound)
             names = [c.name for c in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            found = [list(row) for row in cursor.fetchall()]
+        for row in found:
+            for position, (functions, expression) in converters.items():
+                for convert in functions:
+                    row[position] = convert(row[position], expression, connection)
+        return [dict(zip(names, row, strict=True)) for row in found]
 
     def row(self, **values: Any) -> dict[str, Any]:
         """The first row, or {} when there is none (an aggregate over no rows)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models.functions import JSONObject
 from django.urls import reverse
@@ -55,7 +53,7 @@ def kernel_todos(school, user, capabilities):
             count=found["waiting"],
             level="danger",
         )
-    for note in map(json.loads, found["reminders"]):  # Django has psycopg leave JSON as text
+    for note in found["reminders"]:
         yield Todo(text=note["text"], url=note["url"], level="info")
 
 

@@ -8,11 +8,20 @@ reviewed day.
 from __future__ import annotations
 
 import datetime
+import json
+import os
 import random
+import subprocess
+import sys
+import time
 from decimal import Decimal
+from urllib.parse import quote
 
 import pgtrigger
-from django.utils import timezone
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone, translation
+from django_scopes import scopes_disabled
 
 from canteen.models import (
     CanteenDay,
@@ -24,7 +33,9 @@ from canteen.models import (
     Supplier,
     TemperatureLog,
 )
+from canteen.notices import build_purchases
 from logistics.bench import bench_user
+from logistics.models import School
 from logistics.registry import registry
 
 DISHES = ["米饭", "红烧肉", "清炒白菜", "番茄蛋汤", "土豆丝", "蒸南瓜", "炒菠菜", "豆腐汤"]
@@ -168,3 +179,119 @@ def _seed_school(school, user, first, today, rng) -> None:
         ),
         batch_size=5000,
     )
+
+
+# ---------------------------------------------------------------- timed extras (make bench)
+
+# Run in a child process, so its peak memory is the pack's own (ru_maxrss of the child).
+_PACK_CHILD = """
+import datetime, json, os, resource, sys, time
+import django
+django.setup()
+from django.db import transaction
+from django_scopes import scopes_disabled
+from canteen import packs
+from canteen.models import InspectionPack
+from logistics.bench import bench_user
+from logistics.models import School
+
+class Rollback(Exception):
+    pass
+
+end = datetime.date.fromisoformat(sys.argv[1])
+with scopes_disabled():
+    school = School.objects.get(code="bench01")
+    try:
+        with transaction.atomic():
+            pack = InspectionPack.objects.create(
+                school=school, start=end.replace(day=1), end=end, requested_by=bench_user()
+            )
+            started = time.perf_counter()
+            pack = packs.build_pack(pack.pk)
+            seconds = time.perf_counter() - started
+            size = pack.pdf.size
+            pack.pdf.delete(save=False)
+            pack.xlsx.delete(save=False)
+            raise Rollback
+    except Rollback:
+        pass
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "peak_mb": peak, "pdf_bytes": size}))
+"""
+
+
+def _database_url(db: dict) -> str:
+    """The bench database as a DATABASE_URL, for the child process."""
+    auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    if not db["HOST"] or db["HOST"].startswith("/"):  # a Unix socket directory
+        port = f"&port={db['PORT']}" if db["PORT"] else ""
+        return f"postgres://{auth}@/{db['NAME']}?host={quote(db['HOST'] or '')}{port}"
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@registry.bench_extra
+def pack_extras() -> list[dict]:
+    """A one-month inspection pack of the first bench school, made as the worker makes it
+    (targets: 60 s, peak memory 512 MB)."""
+    with scopes_disabled():
+        school = School.objects.filter(code="bench01").first()
+        last = CanteenDay.objects.filter(school=school).order_by("-date").first()
+    if school is None or last is None:
+        return []
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "logistics.settings",
+        "DATABASE_URL": _database_url(connection.settings_dict),
+    }
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", _PACK_CHILD, last.date.isoformat()],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return [
+        {
+            "name": "canteen: one-month inspection pack",
+            "value": found["seconds"],
+            "reference": 60.0,
+            "ratio": found["seconds"] / 60.0,
+            "target": 1.0,
+            "unit": "s",
+        },
+        {
+            "name": "canteen: pack's peak memory",
+            "value": found["peak_mb"],
+            "reference": 512.0,
+            "ratio": found["peak_mb"] / 512.0,
+            "target": 1.0,
+            "unit": "MB",
+        },
+    ]
+
+
+@registry.bench_extra
+def purchase_report_extras() -> list[dict]:
+    """The daily purchase report (食堂采购日报表) of the first bench school's last day with
+    deliveries, built as a draft builds it (target: 0.5 s)."""
+    with scopes_disabled():
+        school = School.objects.filter(code="bench01").first()
+        last = Receiving.objects.filter(school=school).order_by("-date").first()
+        if school is None or last is None:
+            return []
+        with translation.override("zh-hans"):
+            started = time.perf_counter()
+            build_purchases(school=school, start=last.date, end=last.date).to_json()
+            seconds = time.perf_counter() - started
+    return [
+        {
+            "name": "canteen: build a daily purchase report",
+            "value": seconds,
+            "reference": 0.5,
+            "ratio": seconds / 0.5,
+            "target": 1.0,
+            "unit": "s",
+        }
+    ]

@@ -13,6 +13,7 @@ from canteen.models import ReceivingLine, Sample
 from logistics.bench import bench_user
 from logistics.models import Membership, Role
 from logistics.registry import registry
+from tests.factories import SchoolFactory
 
 
 def test_the_bench_seeder_fills_a_school_and_the_canteen_pages_stay_bounded(world, client):
@@ -29,4 +30,16 @@ def test_the_bench_seeder_fills_a_school_and_the_canteen_pages_stay_bounded(worl
         url = page.path(world.school)
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url).status_code == 200, url
-        assert len(ctx.captured_queries) <= (17 if not page.is_list else 10), url
+        assert len(ctx.captured_queries) <= 10, url
+
+
+def test_the_timed_extras_are_registered_and_the_purchase_report_is_built_from_bench_data(world):
+    from canteen import bench
+
+    assert {bench.pack_extras, bench.purchase_report_extras} <= set(registry.bench_extras)
+    with scopes_disabled():
+        school = SchoolFactory(code="bench01", parent=world.central)
+        seed_canteen([school], 1, random.Random(2))
+    [row] = bench.purchase_report_extras()
+    assert row["name"] == "canteen: build a daily purchase report" and row["value"] > 0
+    assert row["ratio"] == row["value"] / 0.5

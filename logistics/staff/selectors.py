@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import translation
@@ -15,12 +17,16 @@ def role_label(role: Role) -> str:
     name (migrations run untranslated): those show their translated label, unless an
     administrator renamed them."""
     default = DEFAULT_ROLES.get(role.code)
-    if default is not None:
-        with translation.override("en"):
-            english = str(default[0])
-        if role.name == english:
-            return str(default[0])
+    if default is not None and role.name == _english_name(role.code):
+        return str(default[0])
     return role.name
+
+
+@cache
+def _english_name(code: str) -> str:
+    # Switching the language costs more than the rest of a staff row: once per role.
+    with translation.override("en"):
+        return str(DEFAULT_ROLES[code][0])
 
 
 def role_names(role: Role) -> set[str]:
@@ -45,10 +51,10 @@ def staff_list(school: School) -> list[Membership]:
         .prefetch_related(Prefetch("roles", queryset=Role.objects.order_by("name")))
         .order_by("user__first_name", "user__username")
     )
-    members = sorted(members, key=lambda m: not (m.user.is_active and m.roles.all()))
     for m in members:
         m.role_labels = [role_label(r) for r in m.roles.all()]
-    return members
+        m.is_working = m.user.is_active and bool(m.role_labels)
+    return sorted(members, key=lambda m: not m.is_working)
 
 
 def membership_for(school: School, pk: int) -> Membership:

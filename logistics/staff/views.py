@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -35,7 +36,11 @@ def _to_list(request: HttpRequest, school_code: str) -> HttpResponse:
 @requires(MANAGE)
 def staff_list(request: HttpRequest, school_code: str) -> HttpResponse:
     members = selectors.staff_list(request.school)
-    return render(request, "logistics/staff/list.html", {"members": members})
+    # One reverse() instead of one per member.
+    detail_base = reverse("staff:detail", args=[school_code, 0])[: -len("0/")]
+    return render(
+        request, "logistics/staff/list.html", {"members": members, "detail_base": detail_base}
+    )
 
 
 @never_cache

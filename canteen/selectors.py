@@ -479,8 +479,12 @@ def morning_checks_between(school, start, end) -> QuerySet[MorningCheck]:
 
 def receiving_lines_between(school, start, end) -> QuerySet[ReceivingLine]:
     return (
+        # The delivery's school too, so the (school, date) index finds the deliveries.
         ReceivingLine.objects.filter(
-            school=school, receiving__date__gte=start, receiving__date__lte=end
+            school=school,
+            receiving__school=school,
+            receiving__date__gte=start,
+            receiving__date__lte=end,
         )
         .select_related(
             "receiving__supplier", "receiving__inspector", "receiving__second_inspector"

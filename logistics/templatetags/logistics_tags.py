@@ -69,7 +69,7 @@ def void_form(context, record) -> str:
     """A void-with-reason button for a statutory record, for those whose role may void it.
 
     Written in Python rather than an included template: a ledger page draws one per row."""
-    if record.is_voided:
+    if getattr(record, "is_voided", False):  # a ledger may list records that are not Voidable
         return format_html(
             '<span class="badge text-bg-secondary" title="{}">{}: {}</span>',
             record.void_reason,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -700,11 +701,14 @@ def ledger(request: HttpRequest, school_code: str, kind: str) -> HttpResponse:
             "ledger": definition,
             "kind": kind,
             "ledgers": LEDGERS.values(),
+            # One reverse() for the tabs instead of one per ledger.
+            "ledger_base": reverse("canteen:ledger", args=[school_code, "x"])[: -len("x/")],
             "columns": columns,
             "rows": rows,
             "page": page,
             "start": start,
             "end": end,
+            "period": urlencode({"start": start.isoformat(), "end": end.isoformat()}),
             "disposable": disposable,
         },
     )

@@ -221,12 +221,14 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak, "pdf_bytes": size}))
 
 
 def _database_url(db: dict) -> str:
-    """The bench database as a DATABASE_URL, for the child process."""
+    """The bench database as a DATABASE_URL, for the child process (a socket directory may
+    be the HOST or, from a URL's ?host=, an option)."""
     auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    if not db["HOST"] or db["HOST"].startswith("/"):  # a Unix socket directory
+    host = db["HOST"] or db.get("OPTIONS", {}).get("host", "")
+    if not host or host.startswith("/"):
         port = f"&port={db['PORT']}" if db["PORT"] else ""
-        return f"postgres://{auth}@/{db['NAME']}?host={quote(db['HOST'] or '')}{port}"
-    return f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+        return f"postgres://{auth}@/{db['NAME']}?host={quote(host)}{port}"
+    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @registry.bench_extra

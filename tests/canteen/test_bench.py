@@ -43,3 +43,13 @@ def test_the_timed_extras_are_registered_and_the_purchase_report_is_built_from_b
     [row] = bench.purchase_report_extras()
     assert row["name"] == "canteen: build a daily purchase report" and row["value"] > 0
     assert row["ratio"] == row["value"] / 0.5
+
+
+def test_the_pack_child_reaches_the_same_database_by_socket_or_host():
+    from canteen.bench import _database_url
+
+    socket = {"USER": "postgres", "PASSWORD": "", "HOST": "", "PORT": "", "NAME": "x_bench"}
+    socket["OPTIONS"] = {"host": "/srv/run"}
+    assert _database_url(socket) == "postgres://postgres@/x_bench?host=/srv/run"
+    tcp = {"USER": "app", "PASSWORD": "p@ss", "HOST": "db", "PORT": "6432", "NAME": "x_bench"}
+    assert _database_url(tcp) == "postgres://app:p%40ss@db:6432/x_bench"

@@ -23,7 +23,7 @@ from django.db.models import (
     Sum,
     TextField,
 )
-from django.db.models.functions import Cast, JSONObject
+from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,6 +59,7 @@ from canteen.models import (
 )
 from logistics.models import School
 from logistics.prepared import Param, Prepared
+from logistics.selectors import person_name
 
 MIN_TEMPERATURE_READINGS = 2  # 冷藏/热保: twice a day
 
@@ -417,7 +418,10 @@ def days_waiting_review(school: School) -> QuerySet[CanteenDay]:
 
 
 def day_list(school: School) -> QuerySet[CanteenDay]:
-    return CanteenDay.objects.filter(school=school).select_related("closed_by", "reviewed_by")
+    """Days with who reviewed them, or else who closed them (a name, no User objects)."""
+    return CanteenDay.objects.filter(school=school).annotate(
+        signed_by=Coalesce(person_name("reviewed_by"), person_name("closed_by"))
+    )
 
 
 def followup_list(school: School) -> QuerySet[FollowUp]:

@@ -19,6 +19,7 @@ from canteen import forms, selectors, services, statements
 from canteen.ledgers import LEDGERS, voidable_of
 from canteen.legal import LEGAL_BASIS
 from canteen.models import (
+    CanteenDay,
     Complaint,
     CorrectiveAction,
     FollowUp,
@@ -35,7 +36,7 @@ from logistics.forms import add_service_errors, perform
 from logistics.notices.kinds import VOID_REASON
 from logistics.notices.reports import report_download
 from logistics.scoping import get_for_school, requires
-from logistics.selectors import paginate
+from logistics.selectors import paginate, with_labels
 
 
 def _day(value: str) -> datetime.date:
@@ -428,7 +429,14 @@ def day_reopen(request: HttpRequest, school_code: str, day: str) -> HttpResponse
 @requires(caps.VIEW)
 def day_list(request: HttpRequest, school_code: str) -> HttpResponse:
     page = paginate(selectors.day_list(request.school), request.GET.get("page"))
-    return render(request, "canteen/day_list.html", {"page": page})
+    with_labels(page.object_list, status=CanteenDay.STATUS_CHOICES)
+    # One reverse() instead of one per day.
+    review_base = reverse("canteen:day_review", args=[school_code, "2000-01-01"])
+    return render(
+        request,
+        "canteen/day_list.html",
+        {"page": page, "review_base": review_base[: -len("2000-01-01/")]},
+    )
 
 
 @requires(caps.VIEW)

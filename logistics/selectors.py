@@ -27,9 +27,13 @@ def todos_for(school: School, user: AbstractBaseUser, capabilities: frozenset[st
 
 def with_labels(rows, **choices):
     """Set `<field>_label` on each row from one translated map per call, e.g.
-    `with_labels(page, status=AssetStatus)`: get_FOO_display() rebuilds and translates the
-    whole choice list for every row, most of a 50-row page's rendering time."""
-    maps = {field: {k: str(v) for k, v in enum.choices} for field, enum in choices.items()}
+    `with_labels(page, status=AssetStatus)` (a choices enum or list): get_FOO_display()
+    rebuilds and translates the whole choice list for every row, most of a 50-row page's
+    rendering time."""
+    maps = {
+        field: {k: str(v) for k, v in getattr(options, "choices", options)}  # enum or list
+        for field, options in choices.items()
+    }
     for row in rows:
         for field, labels in maps.items():
             value = getattr(row, field)

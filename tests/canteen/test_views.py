@@ -208,6 +208,21 @@ def test_the_director_reopens_a_reviewed_day_with_a_reason(world, kitchen, login
     assert "补录" in page
 
 
+def test_the_days_list_links_each_day_and_names_who_signed_it(world, kitchen, login):
+    _closed_day(world, kitchen)
+    committee = login("committee")
+    day = TODAY().isoformat()
+    page = committee.get(url("day_list", world)).content.decode()
+    closer = world.user("canteen")
+    assert f'href="{url("day_review", world, day)}"' in page
+    assert "已日结" in page and (closer.get_full_name() or closer.username) in page
+    with scopes_disabled():
+        services.day_review(school=world.school, actor=world.user("committee"), date=TODAY())
+    reviewer = world.user("committee")
+    page = committee.get(url("day_list", world)).content.decode()
+    assert "已审核" in page and (reviewer.get_full_name() or reviewer.username) in page
+
+
 @pytest.mark.parametrize(
     "kind",
     [

@@ -9,8 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 # Django's widget templates that are nothing but the <input> template.
 _INPUT_TEMPLATES = {
@@ -24,19 +24,19 @@ _INPUT_TEMPLATES = {
 
 def _attrs(attrs: dict) -> str:
     """django/forms/widgets/attrs.html: `name` for True, nothing for False."""
-    return mark_safe(  # noqa: S308 - every part comes from format_html
-        "".join(
-            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
             for name, value in attrs.items()
             if value is not False
-        )
+        ),
     )
 
 
 def _input(widget: dict) -> str:
-    value = (
-        mark_safe("") if widget["value"] is None else format_html(' value="{}"', widget["value"])
-    )
+    value = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
     return format_html(
         '<input type="{}" name="{}"{}{}>',
         widget["type"],
@@ -61,9 +61,9 @@ def _select(widget: dict) -> str:
                 )
             )
         if group_name:
-            parts.append("\n  </optgroup>")
-    parts.append("\n</select>")
-    return mark_safe("".join(parts))  # noqa: S308 - every part comes from format_html
+            parts.append(SafeString("\n  </optgroup>"))
+    parts.append(SafeString("\n</select>"))
+    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 class FormRenderer(TemplatesSetting):

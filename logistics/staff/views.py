@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from logistics.scoping import requires
+from logistics.selectors import paginate
 from logistics.staff import selectors, services
 from logistics.staff.capabilities import MANAGE
 from logistics.staff.forms import PasswordResetForm, RolesForm, StaffAddForm, StaffImportForm
@@ -35,12 +36,11 @@ def _to_list(request: HttpRequest, school_code: str) -> HttpResponse:
 
 @requires(MANAGE)
 def staff_list(request: HttpRequest, school_code: str) -> HttpResponse:
-    members = selectors.staff_list(request.school)
+    page = paginate(selectors.staff_list(request.school), request.GET.get("page"))
+    selectors.with_role_labels(page.object_list)
     # One reverse() instead of one per member.
     detail_base = reverse("staff:detail", args=[school_code, 0])[: -len("0/")]
-    return render(
-        request, "logistics/staff/list.html", {"members": members, "detail_base": detail_base}
-    )
+    return render(request, "logistics/staff/list.html", {"page": page, "detail_base": detail_base})
 
 
 @never_cache

@@ -80,3 +80,20 @@ def test_the_cells_tag_renders_each_value_as_the_template_loop_would():
             expected = loop.render(Context({"values": values}))
             assert tag.render(Context({"values": values})) == expected
     assert "<script>" not in expected
+
+
+def test_inputs_and_selects_skip_the_template_engine(monkeypatch):
+    rendered = []
+    original = TemplatesSetting.render
+
+    def recording(self, template_name, context, request=None):
+        rendered.append(template_name)
+        return original(self, template_name, context, request)
+
+    monkeypatch.setattr(TemplatesSetting, "render", recording)
+    form = Everything()
+    for name in ("text", "number", "day", "agree", "choice", "many"):
+        form[name].as_widget()
+    assert rendered == []
+    form["note"].as_widget()  # a textarea still goes through its template
+    assert rendered == ["django/forms/widgets/textarea.html"]

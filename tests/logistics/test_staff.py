@@ -262,6 +262,20 @@ def test_the_staff_list_costs_the_same_queries_for_any_number_of_staff(world, lo
     assert few <= 8
 
 
+def test_working_staff_come_first_and_leavers_last(world, login):
+    teacher = Role.objects.get(code="teacher")
+    # No name: by name alone they would come first.
+    leaver = User.objects.create_user("aaa_leaver", is_active=False)
+    Membership.objects.create(user=leaver, school=world.school).roles.set([teacher])
+    roleless = User.objects.create_user("aaa_norole")
+    Membership.objects.create(user=roleless, school=world.school)
+    body = login("principal").get(_url("list", world)).content.decode()
+    principal = world.user("principal").first_name
+    assert body.index(principal) < body.index("aaa_leaver")
+    assert body.index(principal) < body.index("aaa_norole")
+    assert body.count("已停用") >= 2
+
+
 # --- Excel import --------------------------------------------------------------------------
 
 
@@ -371,5 +385,8 @@ def test_the_bench_seeder_gives_each_school_a_staff_list_the_page_shows(world, l
     client.get(_url("list", world))
     with CaptureQueriesContext(connection) as queries:
         body = client.get(_url("list", world)).content.decode()
-    assert body.count("教工") == PER_SCHOOL
     assert len(queries) <= 8
+    # Fifty a page: the rest on the next.
+    rest = client.get(_url("list", world) + "?page=2").content.decode()
+    assert body.count("教工") + rest.count("教工") == PER_SCHOOL
+    assert body.count('<li class="list-group-item d-flex') == 50

@@ -23,6 +23,7 @@ from canteen.legal import LEGAL_BASIS
 from canteen.models import MenuDish, MorningCheck, Sample
 from logistics.models import School
 from logistics.notices.kinds import VOID_REASON, Column, Snapshot
+from logistics.selectors import display
 
 
 def _who(user) -> str:
@@ -92,7 +93,7 @@ def _sample_columns() -> list[Column]:
 def _sample_row(s: Sample) -> dict[str, Any]:
     return {
         "date": s.date,
-        "meal": s.get_meal_display(),
+        "meal": display(s, "meal"),
         "dish": s.dish.name,
         "grams": str(s.grams),
         "taken": _time(s.taken_at),
@@ -114,7 +115,7 @@ def _unsampled(school: School, start: datetime.date, end: datetime.date) -> list
     return [
         {
             "date": d.date,
-            "meal": d.get_meal_display(),
+            "meal": display(d, "meal"),
             "dish": d.name,
             "remark": _("No sample: incomplete"),
         }
@@ -212,8 +213,8 @@ def _disinfection_row(d) -> dict[str, Any]:
     minutes, seconds = divmod(d.seconds, 60)
     return {
         "date": d.date,
-        "meal": d.get_meal_display(),
-        "method": d.get_method_display(),
+        "meal": display(d, "meal"),
+        "method": display(d, "method"),
         "celsius": str(d.celsius) if d.celsius is not None else "",
         "mgl": str(d.mg_per_litre or ""),
         "duration": _("%(m)s min %(s)s s") % {"m": minutes, "s": seconds},
@@ -238,7 +239,7 @@ def _accompanied_columns() -> list[Column]:
 def _accompanied_row(a) -> dict[str, Any]:
     return {
         "date": a.date,
-        "meal": a.get_meal_display(),
+        "meal": display(a, "meal"),
         "companion": _who(a.companion),
         "role": a.companion_title,
         "ratings": "；".join(f"{r.dish.name} {r.rating}" for r in a.ratings.all()),
@@ -263,7 +264,7 @@ def _temperature_row(t) -> dict[str, Any]:
     return {
         "date": t.date,
         "time": _time(t.taken_at),
-        "equipment": f"{t.get_equipment_display()} {t.label}".strip(),
+        "equipment": f"{display(t, 'equipment')} {t.label}".strip(),
         "celsius": str(t.celsius),
         "result": _("In range") if t.in_range else _("Out of range"),
         "action": t.corrective_action,
@@ -288,7 +289,7 @@ def _complaint_columns() -> list[Column]:
 def _complaint_row(c) -> dict[str, Any]:
     return {
         "date": c.received_on,
-        "channel": c.get_channel_display(),
+        "channel": display(c, "channel"),
         "content": c.content,
         "recorder": _who(c.recorded_by),
         "reply": c.reply,
@@ -313,8 +314,8 @@ def _waste_columns() -> list[Column]:
 def _waste_row(w) -> dict[str, Any]:
     return {
         "date": w.date,
-        "meal": w.get_meal_display(),
-        "kind": w.get_kind_display(),
+        "meal": display(w, "meal"),
+        "kind": display(w, "kind"),
         "kg": str(w.kg),
         "hauler": w.hauler,
         "recorder": _who(w.recorded_by),
@@ -338,7 +339,7 @@ def _training_row(t) -> dict[str, Any]:
     people = [a.name for a in t.attendees.all()]
     return {
         "date": t.date,
-        "kind": t.get_kind_display(),
+        "kind": display(t, "kind"),
         "topic": t.topic,
         "trainer": t.trainer,
         "hours": str(t.hours),
@@ -363,7 +364,7 @@ def _inspection_row(i) -> dict[str, Any]:
     problems = [f"{x.text}：{x.note}" if x.note else x.text for x in items if not x.passed]
     return {
         "date": i.date,
-        "kind": i.get_kind_display(),
+        "kind": display(i, "kind"),
         "inspector": _who(i.inspector),
         "checked": len(items) if i.kind in ("daily", "weekly") else None,
         "problems": "；".join(problems) or _("none"),
@@ -389,14 +390,14 @@ def _action_row(a) -> dict[str, Any]:
     inspection = a.item.inspection
     return {
         "date": inspection.date,
-        "source": inspection.get_kind_display(),
+        "source": display(inspection, "kind"),
         "problem": a.problem,
         "owner": _who(a.owner),
         "deadline": a.deadline,
         "fix": a.fix_note,
         "fixed": f"{_who(a.fixed_by)} {_time(a.fixed_at)}".strip(),
         "verified": f"{_who(a.verified_by)} {_time(a.verified_at)} {a.verify_note}".strip(),
-        "status": a.get_status_display(),
+        "status": display(a, "status"),
     }
 
 
@@ -422,7 +423,7 @@ def _minutes_row(m) -> dict[str, Any]:
         "summary": m.summary,
         "problems": m.problems,
         "plan": m.plan,
-        "status": m.get_status_display(),
+        "status": display(m, "status"),
     }
 
 
@@ -442,9 +443,7 @@ def _incident_columns() -> list[Column]:
 
 
 def _incident_row(i) -> dict[str, Any]:
-    sealed = [
-        f"{s.date:%m-%d} {s.get_meal_display()} {s.dish.name}" for s in i.sealed_samples.all()
-    ]
+    sealed = [f"{s.date:%m-%d} {display(s, 'meal')} {s.dish.name}" for s in i.sealed_samples.all()]
     return {
         "date": timezone.localdate(i.discovered_at),
         "discovered": _time(i.discovered_at),

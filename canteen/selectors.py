@@ -468,7 +468,7 @@ def menu_week(school: School, week_start: datetime.date) -> dict[tuple[datetime.
 def samples_between(school: School, start: datetime.date, end: datetime.date) -> QuerySet[Sample]:
     return (
         Sample.objects.filter(school=school, date__gte=start, date__lte=end)
-        .select_related("dish", "sampler", "reviewer", "disposed_by", "recorded_by")
+        .select_related("dish", "sampler", "reviewer", "disposed_by")
         .order_by("date", "meal", "dish__position", "id")
     )
 

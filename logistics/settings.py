@@ -122,7 +122,14 @@ TEMPLATES = [
                 "logistics.context_processors.school",
             ],
         },
-    }
+    },
+    # The rows of long lists only, through {% rows %} (logistics/jinja.py explains why).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "logistics.jinja.environment"},
+    },
 ]
 
 FORM_RENDERER = "logistics.forms.FormRenderer"

@@ -1,21 +1,15 @@
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pghistory.models
 from django import template
-from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.formats import localize
-from django.utils.html import format_html, format_html_join
-from django.utils.timezone import template_localtime
-from django.utils.translation import gettext
+from django.template import engines
+from django.utils.safestring import SafeString
 
-from logistics import selectors
+from logistics import html, selectors
 from logistics.approvals import may_act_on_step
 from logistics.audit import events_for
+from logistics.html import void_button
 from logistics.models import Approval
-from logistics.registry import registry
 
 register = template.Library()
 
@@ -66,65 +60,39 @@ def approval_panel(context, approval):
 
 @register.simple_tag(takes_context=True)
 def void_form(context, record) -> str:
-    """A void-with-reason button for a statutory record, for those whose role may void it.
-
-    Written in Python rather than an included template: a ledger page draws one per row."""
-    if getattr(record, "is_voided", False):  # a ledger may list records that are not Voidable
-        return format_html(
-            '<span class="badge text-bg-secondary" title="{}">{}: {}</span>',
-            record.void_reason,
-            gettext("Voided"),
-            record.void_reason,
-        )
-    label = record._meta.label_lower
-    capability = registry.voidables.get(label)
-    if capability is None or capability not in context.get("capabilities", ()):
-        return ""
-    void, reason = gettext("Void"), gettext("Reason for voiding")
-    school = context["school"].code
-    return format_html(
-        '\n<details class="d-inline-block void-form">\n'
-        '  <summary class="btn btn-sm btn-outline-danger">{}</summary>\n'
-        '  <form method="post" action="{}{}/" class="mt-2 d-flex gap-2">\n'
-        '    <input type="hidden" name="csrfmiddlewaretoken" value="{}">\n'
-        '    <input type="hidden" name="next" value="{}">\n'
-        '    <input class="form-control form-control-sm" name="reason" required maxlength="200"'
-        ' placeholder="{}" aria-label="{}">\n'
-        '    <button class="btn btn-sm btn-danger">{}</button>\n'
-        "  </form>\n"
-        "</details>",
-        void,
-        _void_base(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), school, label),
-        record.pk,
-        context.get("csrf_token"),
-        context["request"].get_full_path(),
-        reason,
-        reason,
-        void,
+    """A void-with-reason button for a statutory record, for those whose role may void it."""
+    return void_button(
+        record,
+        capabilities=context.get("capabilities", ()),
+        school_code=context["school"].code,
+        csrf_token=context.get("csrf_token"),
+        next_url=context["request"].get_full_path(),
     )
-
-
-@lru_cache(maxsize=1024)
-def _void_base(urlconf: str, prefix: str, code: str, label: str) -> str:
-    """The kernel void view's URL up to the record's key, once per school and model (the
-    URLconf and script prefix are in the key: reverse() depends on both)."""
-    return reverse("record_void", urlconf=urlconf, args=[code, label, 0])[: -len("0/")]
 
 
 @register.simple_tag(takes_context=True)
-def cells(context, values) -> str:
-    """A <td> for each value, rendered as {{ value|default_if_none:"" }} renders it (local
-    time, localized, escaped), in one call: a ledger row has a dozen cells, and the template
-    engine spends more on each than on the row's query."""
-    return format_html_join(
-        "",
-        "<td>{}</td>",
-        (("" if v is None else _localized(v, context),) for v in values),
+def rows(context, template_name: str, **values) -> str:
+    """A list's rows from the Jinja2 template templates/jinja2/<template_name> (logistics.jinja:
+    why), given the values named here and the page's school, capabilities, CSRF token and
+    path (for the void buttons' way back)."""
+    request = context["request"]
+    # Safe: the Jinja2 environment escapes every value (autoescape forced on, logistics.jinja).
+    return SafeString(  # nosec B703
+        engines["jinja2"]
+        .get_template(template_name)
+        .template.render(
+            school=context["school"],
+            capabilities=context.get("capabilities", ()),
+            csrf_token=context.get("csrf_token"),
+            next_url=request.get_full_path(),
+            **values,
+        )
     )
 
 
-def _localized(value, context):
-    return localize(template_localtime(value, context.use_tz), context.use_l10n)
+@register.filter
+def yuan(value) -> str:
+    return html.yuan(value)
 
 
 @register.simple_tag(takes_context=True)

@@ -56,32 +56,6 @@ def test_every_widget_renders_exactly_as_djangos_templates(data):
     assert "<script>" not in str(form)
 
 
-def test_the_cells_tag_renders_each_value_as_the_template_loop_would():
-    import zoneinfo
-    from decimal import Decimal
-
-    from django.template import Context, Template
-    from django.utils import translation
-
-    values = [
-        None,
-        "",
-        HOSTILE,
-        12345,
-        Decimal("1234.50"),
-        datetime.date(2022, 10, 20),
-        datetime.datetime(2022, 10, 20, 3, 4, tzinfo=zoneinfo.ZoneInfo("UTC")),
-        True,
-    ]
-    loop = Template('{% for v in values %}<td>{{ v|default_if_none:"" }}</td>{% endfor %}')
-    tag = Template("{% load logistics_tags %}{% cells values %}")
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            expected = loop.render(Context({"values": values}))
-            assert tag.render(Context({"values": values})) == expected
-    assert "<script>" not in expected
-
-
 def test_inputs_and_selects_skip_the_template_engine(monkeypatch):
     rendered = []
     original = TemplatesSetting.render

@@ -1,0 +1,73 @@
+"""Pieces of pages written in Python because a list draws one per row; the Django tags in
+logistics_tags and the Jinja2 row templates (logistics.jinja) share them."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language, gettext
+from markupsafe import Markup, escape
+
+from logistics.registry import registry
+
+
+def yuan(value) -> str:
+    """12345.6 -> '12,345.60': money always with two decimals and thousands separators."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{Decimal(value):,.2f}"
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+
+
+def void_button(record, *, capabilities, school_code: str, csrf_token, next_url: str) -> Markup:
+    """A void-with-reason button for a statutory record, for those whose role may void it; a
+    voided record shows its reason instead."""
+    voided, void, reason = _texts(get_language())
+    if getattr(record, "is_voided", False):  # a list may show records that are not Voidable
+        return _VOIDED.format(why=record.void_reason, voided=voided)
+    label = record._meta.label_lower
+    capability = registry.voidables.get(label)
+    if capability is None or capability not in capabilities:
+        return Markup("")
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _VOID_FORM.format(
+        action=f"{_void_base(urlconf, get_script_prefix(), school_code, label)}{record.pk}/",
+        csrf_token=csrf_token,
+        next_url=next_url,
+        void=void,
+        reason=reason,
+    )
+
+
+# Markup.format escapes what it is given, as Django's format_html does, at a third of the cost.
+_VOIDED = Markup('<span class="badge text-bg-secondary" title="{why}">{voided}: {why}</span>')
+_VOID_FORM = Markup(
+    '\n<details class="d-inline-block void-form">\n'
+    '  <summary class="btn btn-sm btn-outline-danger">{void}</summary>\n'
+    '  <form method="post" action="{action}" class="mt-2 d-flex gap-2">\n'
+    '    <input type="hidden" name="csrfmiddlewaretoken" value="{csrf_token}">\n'
+    '    <input type="hidden" name="next" value="{next_url}">\n'
+    '    <input class="form-control form-control-sm" name="reason" required maxlength="200"'
+    ' placeholder="{reason}" aria-label="{reason}">\n'
+    '    <button class="btn btn-sm btn-danger">{void}</button>\n'
+    "  </form>\n"
+    "</details>"
+)
+
+
+@lru_cache(maxsize=16)
+def _texts(language: str | None) -> tuple[Markup, Markup, Markup]:
+    """The button's words, translated once per language rather than three times a row."""
+    return escape(gettext("Voided")), escape(gettext("Void")), escape(gettext("Reason for voiding"))
+
+
+@lru_cache(maxsize=1024)
+def _void_base(urlconf: str, prefix: str, code: str, label: str) -> str:
+    """The kernel void view's URL up to the record's key, once per school and model (the
+    URLconf and script prefix are in the key: reverse() depends on both)."""
+    return reverse("record_void", urlconf=urlconf, args=[code, label, 0])[: -len("0/")]

@@ -1,0 +1,75 @@
+"""Jinja2 for the rows of long lists (`{% rows %}` in logistics_tags).
+
+The pages are Django templates; only a list's row loop is a Jinja2 template under
+templates/jinja2/, rendered by `{% rows "<app>/<name>.html" key=value … %}`. Django's template
+engine spends about 5 µs on each variable and tag, so a 50-row page of a ledger or the asset
+register spent more on its rows than on its queries; Jinja2 compiles a template to Python and
+renders the same rows in a fraction of that (docs/performance.md).
+
+The environment behaves like the Django templates around it: values are escaped, rendered in
+local time and localized as `{{ value }}` renders them there, None renders as nothing, and the
+translations are Django's (`_("…")`, `pgettext("context", "…")`), from the same catalogues.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import lru_cache
+
+from django.utils import formats, timezone, translation
+from jinja2 import Environment, pass_context
+from markupsafe import Markup
+
+from logistics.html import void_button, yuan
+
+
+def environment(**options) -> Environment:
+    options.pop("autoescape", None)  # always on, whatever the settings say
+    env = Environment(
+        autoescape=True, extensions=["jinja2.ext.i18n"], finalize=_finalize, **options
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
+        translation.gettext,
+        translation.ngettext,
+        newstyle=True,
+        pgettext=translation.pgettext,
+        npgettext=translation.npgettext,
+    )
+    env.filters.update(date=date, yuan=yuan)
+    env.globals.update(void_form=_void_form)
+    return env
+
+
+def _finalize(value):
+    """What `{{ value }}` prints, as in a Django template (where None needs |default:"")."""
+    kind = type(value)
+    if kind is str:  # most cells: skip the conversions below
+        return value
+    if value is None:
+        return ""
+    if kind is datetime.date:  # a ledger's date column repeats a few dates down the page
+        return _local_date(value, translation.get_language())
+    return formats.localize(timezone.template_localtime(value))
+
+
+@lru_cache(maxsize=2048)
+def _local_date(value: datetime.date, language: str | None) -> str:
+    return formats.localize(value)
+
+
+def date(value, format_string: str | None = None) -> str:
+    """Django's |date: a format name or characters, in local time; nothing for None."""
+    if not value:
+        return ""
+    return formats.date_format(timezone.template_localtime(value), format_string)
+
+
+@pass_context
+def _void_form(context, record) -> Markup:
+    return void_button(
+        record,
+        capabilities=context["capabilities"],
+        school_code=context["school"].code,
+        csrf_token=context["csrf_token"],
+        next_url=context["next_url"],
+    )

@@ -1,0 +1,96 @@
+"""List rows rendered by Jinja2 ({% rows %}) print what the Django templates around them would."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.template import engines
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
+
+from logistics.models import Approval
+from logistics.selectors import display
+from tests.logistics.factories import AttachmentFactory
+
+HOSTILE = '"><script>alert(1)</script>&'
+
+VALUES = [
+    "大米 50kg",
+    HOSTILE,
+    SafeString("<b>已核</b>"),  # safe markup passes unescaped
+    gettext_lazy("Voided"),
+    None,
+    0,
+    1234567,
+    Decimal("12345.60"),
+    3.5,
+    True,
+    datetime.date(2026, 9, 1),
+    datetime.datetime(2026, 9, 1, 23, 30, tzinfo=datetime.UTC),  # the next day in Beijing
+    datetime.time(7, 5),
+]
+
+
+def _jinja(source: str, **context) -> str:
+    # MarkupSafe spells the escaped quotes &#34; and &#39;, Django &quot; and &#x27;.
+    html = engines["jinja2"].from_string(source).render(context)
+    return html.replace("&#34;", "&quot;").replace("&#39;", "&#x27;")
+
+
+def _django(source: str, **context) -> str:
+    return engines["django"].from_string(source).render(context)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_a_value_prints_as_a_django_template_prints_it(value, language):
+    with translation.override(language), timezone.override("Asia/Shanghai"):
+        assert _jinja("{{ v }}", v=value) == _django('{{ v|default_if_none:"" }}', v=value)
+
+
+@pytest.mark.parametrize(
+    "value, fmt",
+    [
+        (VALUES[10], "Y-m-d"),
+        (VALUES[10], "DATE_FORMAT"),
+        (VALUES[11], "Y-m-d H:i"),
+        (VALUES[11], "m-d"),
+        (None, "Y-m-d"),
+    ],
+)
+def test_the_date_filter_is_djangos(value, fmt):
+    with translation.override("zh-hans"), timezone.override("Asia/Shanghai"):
+        jinja = _jinja("{{ v|date(f) }}", v=value, f=fmt)
+        assert jinja == _django("{{ v|date:f }}", v=value, f=fmt)
+
+
+def test_translations_and_money():
+    with translation.override("zh-hans"):
+        assert _jinja('{{ _("Voided") }}') == _django('{% load i18n %}{% translate "Voided" %}')
+        assert _jinja('{{ _("Voided") }}') != "Voided"
+        assert _jinja("{{ v|yuan }}", v=Decimal("1234567.5")) == "1,234,567.50"
+        assert _django("{% load logistics_tags %}{{ v|yuan }}", v="") == ""
+
+
+def test_the_void_button_is_for_those_who_may_void_and_escapes_the_reason(world):
+    attachment = AttachmentFactory(school=world.school, uploaded_by=world.user("director"))
+    page = {"school": world.school, "csrf_token": "tok", "next_url": '/s/sdcz/?a="b"'}
+    button = _jinja("{{ void_form(r) }}", r=attachment, capabilities={"attachments.void"}, **page)
+    assert f'action="/s/sdcz/void/logistics.attachment/{attachment.pk}/"' in button
+    assert 'value="tok"' in button and 'value="/s/sdcz/?a=&quot;b&quot;"' in button
+    assert _jinja("{{ void_form(r) }}", r=attachment, capabilities=set(), **page) == ""
+    attachment.voided_at, attachment.void_reason = timezone.now(), HOSTILE
+    badge = _jinja("{{ void_form(r) }}", r=attachment, capabilities={"attachments.void"}, **page)
+    assert "<script>" not in badge and "&lt;script&gt;" in badge
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_display_is_get_foo_display(language):
+    with translation.override(language):
+        for status, _label in Approval.STATUS_CHOICES:
+            approval = Approval(status=status)
+            assert display(approval, "status") == approval.get_status_display()
+        assert display(Approval(status="unknown"), "status") == "unknown"

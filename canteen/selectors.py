@@ -59,7 +59,7 @@ from canteen.models import (
 )
 from logistics.models import School
 from logistics.prepared import Param, Prepared
-from logistics.selectors import person_name
+from logistics.selectors import display, person_name
 
 MIN_TEMPERATURE_READINGS = 2  # 冷藏/热保: twice a day
 
@@ -134,7 +134,7 @@ class DayBoard:
         found += [
             _("Out of range: %(equipment)s %(label)s %(celsius)s °C; action: %(action)s")
             % {
-                "equipment": t.get_equipment_display(),
+                "equipment": t.equipment_label,
                 "label": t.label,
                 "celsius": t.celsius,
                 "action": t.corrective_action,
@@ -280,6 +280,49 @@ def _day_ledgers() -> QuerySet:
                 ),
                 **voided,
             ),
+            staff=_json(
+                StaffMember.objects.filter(school=Param("school"), is_active=True).order_by(
+                    "name", "id"
+                ),
+                id="id",
+                school="school",
+                name="name",
+                position="position",
+                user="user",
+                certificate_no="certificate_no",
+                certificate_expires="certificate_expires",
+                is_active="is_active",
+                check=Subquery(
+                    MorningCheck.objects.filter(
+                        staff=OuterRef("pk"),
+                        date=Param("date", DateField()),
+                        voided_at__isnull=True,
+                    ).values(
+                        row=JSONObject(id="id", temperature=_text("temperature"), passed="passed")
+                    )[:1]
+                ),
+            ),
+            dishes=_json(
+                MenuDish.objects.filter(**of_day).order_by("meal", "position", "id"),
+                id="id",
+                school="school",
+                date="date",
+                meal="meal",
+                name="name",
+                grams_per_student="grams_per_student",
+                position="position",
+                sample=Subquery(
+                    Sample.objects.filter(dish=OuterRef("pk"), voided_at__isnull=True).values(
+                        row=JSONObject(
+                            id="id",
+                            grams=_text("grams"),
+                            sampler=_staff("sampler"),
+                            reviewer=_staff("reviewer"),
+                            photo=JSONObject(id="photo__id", uuid="photo__uuid"),
+                        )
+                    )[:1]
+                ),
+            ),
             followups=_json(
                 FollowUp.objects.filter(**of_day).order_by("id"),
                 id="id",
@@ -298,6 +341,8 @@ def _day_ledgers() -> QuerySet:
             "accompanied",
             "temperatures",
             "receivings",
+            "staff",
+            "dishes",
             "followups",
         )
     )
@@ -307,46 +352,32 @@ _DAY_LEDGERS = Prepared(_day_ledgers)
 
 
 def day_board(school: School, date: datetime.date) -> DayBoard:
-    """Everything due and done on one day, per meal, in three queries whatever the rows: the
-    day's ledgers as JSON in one (built once per process), the staff with their morning
-    check, the dishes with their sample."""
+    """Everything due and done on one day, per meal, in one query whatever the rows: the day's
+    ledgers, the staff with their morning check and the dishes with their sample as JSON (built
+    once per process: building the two ORM queries per request cost more than running them)."""
     row = _DAY_LEDGERS.row(school=school.pk, date=date)
     day = _build(CanteenDay, row["day"])
     marks = [_build(GapMark, m) for m in row["marks"]]
     na = {m.key: m.reason for m in marks}
-    checked = Subquery(
-        MorningCheck.objects.filter(staff=OuterRef("pk"), date=date, voided_at__isnull=True).values(
-            row=JSONObject(id="id", temperature=_text("temperature"), passed="passed")
-        )[:1]
-    )
     staff, checks = [], {}
-    for person in (
-        StaffMember.objects.filter(school=school, is_active=True)
-        .annotate(check=checked)
-        .order_by("name", "id")
-    ):
-        staff.append(person)
-        if person.check:
-            checks[person.pk] = _build(MorningCheck, person.check)
-    sampled = Subquery(
-        Sample.objects.filter(dish=OuterRef("pk"), voided_at__isnull=True).values(
-            row=JSONObject(
-                id="id",
-                grams=_text("grams"),
-                sampler=_staff("sampler"),
-                reviewer=_staff("reviewer"),
-                photo=JSONObject(id="photo__id", uuid="photo__uuid"),
-            )
-        )[:1]
-    )
+    for r in row["staff"]:
+        check = r.pop("check")
+        staff.append(_build(StaffMember, r))
+        if check:
+            checks[r["id"]] = _build(MorningCheck, check)
     dishes, samples = [], {}
-    for dish in MenuDish.objects.filter(school=school, date=date).annotate(sample=sampled):
-        dishes.append(dish)
-        if dish.sample:
-            samples[dish.pk] = _build(Sample, dish.sample)
+    for r in row["dishes"]:
+        sample = r.pop("sample")
+        dishes.append(_build(MenuDish, r))
+        if sample:
+            samples[r["id"]] = _build(Sample, sample)
     disinfections = [_build(Disinfection, r) for r in row["disinfections"]]
+    for x in disinfections:
+        x.method_label = display(x, "method")
     accompanied = [_build(AccompaniedMeal, r, rating_list=DishRating) for r in row["accompanied"]]
     temperatures = [_build(TemperatureLog, r) for r in row["temperatures"]]
+    for t in temperatures:
+        t.equipment_label = display(t, "equipment")
     receivings = [_build(Receiving, r, line_list=ReceivingLine) for r in row["receivings"]]
     followups = [_build(FollowUp, r) for r in row["followups"]]
 

@@ -78,16 +78,20 @@ def _form_page(request, form, title: str, basis: str = "", **extra) -> HttpRespo
 def today(request: HttpRequest, school_code: str) -> HttpResponse:
     date = _day(request.GET["date"]) if request.GET.get("date") else timezone.localdate()
     board = selectors.day_board(request.school, date)
+    day_base = reverse("canteen:day_review", args=[school_code, date.isoformat()])
     return render(
         request,
         "canteen/today.html",
         {
             "board": board,
             "date": date,
+            "d": date.isoformat(),
             "is_today": date == timezone.localdate(),
             "previous": date - datetime.timedelta(days=1),
             "next": date + datetime.timedelta(days=1),
-            "mark_form": forms.GapMarkForm(),
+            # The page's links are these two and what follows them (no reverse() per entry).
+            "base": reverse("canteen:today", args=[school_code]),
+            "day_base": day_base,
         },
     )
 

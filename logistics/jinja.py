@@ -14,8 +14,9 @@ translations are Django's (`_("…")`, `pgettext("context", "…")`), from the s
 from __future__ import annotations
 
 import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 
+from django.conf import settings
 from django.utils import formats, timezone, translation
 from jinja2 import Environment, pass_context
 from markupsafe import Markup
@@ -26,7 +27,11 @@ from logistics.html import void_button, yuan
 def environment(**options) -> Environment:
     options.pop("autoescape", None)  # always on, whatever the settings say
     env = Environment(
-        autoescape=True, extensions=["jinja2.ext.i18n"], finalize=_finalize, **options
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        # Read once: a setting read costs more than printing a number.
+        finalize=partial(_finalize, grouping=settings.USE_THOUSAND_SEPARATOR),
+        **options,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
         translation.gettext,
@@ -40,13 +45,15 @@ def environment(**options) -> Environment:
     return env
 
 
-def _finalize(value):
+def _finalize(value, *, grouping: bool):
     """What `{{ value }}` prints, as in a Django template (where None needs |default:"")."""
     kind = type(value)
     if kind is str:  # most cells: skip the conversions below
         return value
     if value is None:
         return ""
+    if kind is int and not grouping:  # numbers, keys
+        return str(value)
     if kind is datetime.date:  # a ledger's date column repeats a few dates down the page
         return _local_date(value, translation.get_language())
     return formats.localize(timezone.template_localtime(value))
@@ -61,7 +68,22 @@ def date(value, format_string: str | None = None) -> str:
     """Django's |date: a format name or characters, in local time; nothing for None."""
     if not value:
         return ""
-    return formats.date_format(timezone.template_localtime(value), format_string)
+    value = timezone.template_localtime(value)
+    if pattern := _numeric_pattern(format_string):  # "Y-m-d H:i": the same in every language
+        return value.strftime(pattern)
+    return formats.date_format(value, format_string)
+
+
+@lru_cache(maxsize=64)
+def _numeric_pattern(format_string: str | None) -> str | None:
+    """The strftime pattern of a Django date format made only of numeric fields and
+    punctuation, which strftime writes ten times faster; None for anything else."""
+    fields = {"Y": "%Y", "m": "%m", "d": "%d", "H": "%H", "i": "%M", "s": "%S"}
+    if not format_string or not all(c in fields or not c.isalnum() for c in format_string):
+        return None
+    if "%" in format_string or "\\" in format_string:
+        return None
+    return "".join(fields.get(c, c) for c in format_string)
 
 
 @pass_context

@@ -58,6 +58,10 @@ def test_a_value_prints_as_a_django_template_prints_it(value, language):
         (VALUES[10], "DATE_FORMAT"),
         (VALUES[11], "Y-m-d H:i"),
         (VALUES[11], "m-d"),
+        (VALUES[11], "H:i"),
+        (VALUES[11], "Y-m-d"),
+        (VALUES[10], "Y年m月d日"),
+        (VALUES[11], "DATETIME_FORMAT"),
         (None, "Y-m-d"),
     ],
 )

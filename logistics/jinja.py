@@ -68,7 +68,8 @@ def date(value, format_string: str | None = None) -> str:
     """Django's |date: a format name or characters, in local time; nothing for None."""
     if not value:
         return ""
-    value = timezone.template_localtime(value)
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        value = timezone.localtime(value)  # what template_localtime does, without its checks
     if pattern := _numeric_pattern(format_string):  # "Y-m-d H:i": the same in every language
         return value.strftime(pattern)
     return formats.date_format(value, format_string)

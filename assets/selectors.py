@@ -15,8 +15,10 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
 from django.db.models.functions import TruncMonth
@@ -39,6 +41,7 @@ from assets.models import (
     WriteOff,
 )
 from logistics.models import Membership, School
+from logistics.selectors import person_name
 
 VALUE = ExpressionWrapper(
     F("price") * F("quantity"), output_field=DecimalField(max_digits=14, decimal_places=2)
@@ -113,6 +116,29 @@ def asset_list(
     if (status := filters.get("status")) in AssetStatus.values:
         qs = qs.filter(status=status)
     return qs.select_related("category", "location", "custodian").order_by("code")
+
+
+def name_of(user_field: str) -> Subquery:
+    """A person's name (logistics.selectors.person_name) as a scalar subquery: a list's COUNT
+    then drops it, where the join person_name() makes stays in the COUNT."""
+    return Subquery(
+        get_user_model().objects.filter(pk=OuterRef(user_field)).values(name=person_name())
+    )
+
+
+def register_rows(register: QuerySet[Asset]) -> QuerySet:
+    """A register page's lines as plain rows: what the page shows, from the asset table
+    alone (the location's path comes from the locations the page has read already; the
+    custodian's name from a subquery), so the page's COUNT joins nothing."""
+    return (
+        register.select_related(None)
+        .annotate(value=VALUE, custodian_name=name_of("custodian_id"))
+        .values_list(
+            *("pk", "code", "name", "spec", "location_id", "custodian_class", "quantity"),
+            *("value", "status", "voided_at", "void_reason", "custodian_name"),
+            named=True,
+        )
+    )
 
 
 def asset_from_label(school: School, scanned: str) -> Asset | None:

@@ -53,7 +53,7 @@ from assets.models import (
 from logistics.forms import add_service_errors
 from logistics.registry import registry
 from logistics.scoping import get_for_school, requires
-from logistics.selectors import paginate, person_name, with_labels
+from logistics.selectors import paginate, person_name
 
 FILTERS = ("q", "category", "location", "custodian", "status")
 
@@ -73,14 +73,15 @@ def asset_list(request: HttpRequest, school_code: str) -> HttpResponse:
     # The office sees a voided line struck through with its reason, so nobody registers the
     # item again unawares; "hide voided" leaves only the live register.
     hide_voided = request.GET.get("voided") == "hide"
-    rows = (
-        selectors.asset_list(school, filters, all_locations, with_voided=not hide_voided)
-        .select_related(None)
-        .select_related("location")
-        .annotate(custodian_name=person_name("custodian"))
+    register = selectors.asset_list(school, filters, all_locations, with_voided=not hide_voided)
+    # A text search is not counted: PostgreSQL would count thousands of substring matches
+    # that no index can find (a two-character Chinese word has no trigram); the page reads
+    # one line more to know whether there is a next page.
+    page = paginate(
+        selectors.register_rows(register),
+        request.GET.get("page"),
+        counted=not filters["q"].strip(),
     )
-    page = paginate(rows, request.GET.get("page"))
-    with_labels(page.object_list, status=AssetStatus)
     return render(
         request,
         "assets/asset_list.html",
@@ -100,6 +101,8 @@ def asset_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "layouts": labels.LAYOUTS.values(),
             "show_prices": caps.PRICES in request.capabilities,
             "detail_base": reverse("assets:asset_detail", args=[school_code, 0])[:-2],
+            "paths": {loc.pk: loc.path for loc in all_locations},
+            "status_labels": {k: str(v) for k, v in AssetStatus.choices},
         },
     )
 

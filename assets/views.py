@@ -50,12 +50,18 @@ from assets.models import (
     StocktakeStatus,
     WriteOff,
 )
+from logistics.context_processors import school_url
 from logistics.forms import add_service_errors
 from logistics.registry import registry
 from logistics.scoping import get_for_school, requires
 from logistics.selectors import paginate, person_name
 
 FILTERS = ("q", "category", "location", "custodian", "status")
+
+
+def _links(code: str, *names: str) -> dict[str, str]:
+    """Links of a page, each reversed once per school and process (school_url)."""
+    return {name: school_url(f"assets:{name}", code) for name in names}
 
 
 def _form_page(request: HttpRequest, form, title: str, **extra) -> HttpResponse:
@@ -82,6 +88,10 @@ def asset_list(request: HttpRequest, school_code: str) -> HttpResponse:
         request.GET.get("page"),
         counted=not filters["q"].strip(),
     )
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    printed = kept.copy()
+    printed["by"], printed["fmt"] = "lines", "pdf"
     return render(
         request,
         "assets/asset_list.html",
@@ -101,6 +111,14 @@ def asset_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "layouts": labels.LAYOUTS.values(),
             "show_prices": caps.PRICES in request.capabilities,
             "detail_base": reverse("assets:asset_detail", args=[school_code, 0])[:-2],
+            "links": _links(
+                school_code,
+                *("asset_create", "asset_export", "report_register"),
+                *("asset_import", "asset_labels"),
+            ),
+            # The export and the printed register take the page's filters.
+            "kept": kept.urlencode(),
+            "kept_print": printed.urlencode(),
             "paths": {loc.pk: loc.path for loc in all_locations},
             "status_labels": {k: str(v) for k, v in AssetStatus.choices},
         },

@@ -144,6 +144,18 @@ def test_the_register_filters_by_a_custodian_chosen_from_the_schools_people(worl
     assert f'<option value="{teacher.pk}" selected>' in filtered
 
 
+def test_the_assets_tabs_follow_the_capabilities_and_mark_the_open_page(world, place, login):
+    base = f"/s/{world.school.code}/assets/"
+    office = login("director").get(base + "repairs/").content.decode()
+    assert f'<a class="nav-link text-nowrap active" href="{base}repairs/">报修</a>' in office
+    assert f'<a class="nav-link text-nowrap" href="{base}">台账</a>' in office
+    assert f'href="{base}locations/"' in office
+    teacher = login("teacher").get(base + "mine/").content.decode()
+    assert f'<a class="nav-link text-nowrap active" href="{base}mine/">' in teacher
+    assert f'href="{base}requisitions/"' in teacher
+    assert f'href="{base}"' not in teacher and f'href="{base}locations/"' not in teacher
+
+
 def test_a_register_line_shows_its_place_custodian_value_and_status_in_chinese(world, place, login):
     teacher = world.user("teacher")
     asset = register(

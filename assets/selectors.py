@@ -252,6 +252,22 @@ def repairs(school: School, user, capabilities: frozenset[str]) -> QuerySet[Repa
     return qs
 
 
+def repair_rows(tickets: QuerySet[RepairTicket]) -> QuerySet:
+    """The repairs page's tickets as plain rows, people's names from subqueries."""
+    return (
+        tickets.select_related(None)
+        .annotate(
+            reporter=name_of("reported_by_id"),
+            worker=name_of("assigned_to_id"),
+        )
+        .values_list(
+            *("pk", "location__path", "description", "status", "reported_at", "voided_at"),
+            *("reporter", "worker"),
+            named=True,
+        )
+    )
+
+
 def repair_stats(school: School, months: int = 12) -> list[dict]:
     """Per month: tickets, mean hours to assignment (response) and to the fix (随叫随到)."""
     since = timezone.now() - datetime.timedelta(days=31 * months)

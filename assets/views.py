@@ -593,9 +593,16 @@ def repair_list(request: HttpRequest, school_code: str) -> HttpResponse:
     qs = selectors.repairs(request.school, request.user, request.capabilities)
     if request.GET.get("status") in RepairStatus.values:
         qs = qs.filter(status=request.GET["status"])
-    page = paginate(qs, request.GET.get("page"))
+    page = paginate(selectors.repair_rows(qs), request.GET.get("page"))
     return render(
-        request, "assets/repair_list.html", {"page": page, "statuses": RepairStatus.choices}
+        request,
+        "assets/repair_list.html",
+        {
+            "page": page,
+            "status_labels": {k: str(v) for k, v in RepairStatus.choices},
+            "detail_base": reverse("assets:repair_detail", args=[school_code, 0])[:-2],
+            "links": _links(school_code, "repair_stats", "repair_create"),
+        },
     )
 
 

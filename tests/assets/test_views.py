@@ -416,6 +416,33 @@ def test_repair_pages_take_a_fault_from_report_to_confirmation(world, place, log
     assert ticket.status == RepairStatus.CONFIRMED
 
 
+def test_the_repairs_list_shows_each_ticket_with_its_people_and_status_struck_if_voided(
+    world, place, login
+):
+    teacher, director = world.user("teacher"), world.user("director")
+    long = "三楼东侧男卫生间的水龙头一直在漏水，地面湿滑，学生容易摔倒，请尽快安排维修人员处理"
+    with scopes_disabled():
+        ticket = services.repair_report(
+            school=world.school, actor=teacher, location=place.room, description=long
+        )
+        services.repair_assign(
+            school=world.school, actor=director, ticket=ticket, worker=world.user("storekeeper")
+        )
+        voided = services.repair_report(
+            school=world.school, actor=teacher, location=place.office, description="灯坏"
+        )
+        record_void(school=world.school, actor=director, record=voided, reason="重复报修")
+    url = reverse("assets:repair_list", args=[world.school.code])
+    page = login("director").get(url).content.decode()
+    assert f'<a href="{url}{ticket.pk}/">{place.room.path}：{long[:39]}…</a>' in page
+    assert '<span class="badge text-bg-secondary">已派修</span>' in page
+    names = f"{teacher.get_full_name()} → {world.user('storekeeper').get_full_name()}</div>"
+    assert names in page
+    struck = page[: page.index(f'href="{url}{voided.pk}/"')].rsplit("<li", 1)[1]
+    assert "text-decoration-line-through" in struck
+    assert 'class="nav-link active" href="?">全部</a>' in page
+
+
 def test_low_stock_is_a_dashboard_todo_for_the_storekeeper(world, place, login):
     stocked(world, place, quantity=2)  # low level 2
     page = login("storekeeper").get(reverse("dashboard", args=[world.school.code])).content.decode()

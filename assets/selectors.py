@@ -20,8 +20,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Concat, Trim, TruncMonth
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
@@ -35,6 +36,7 @@ from assets.models import (
     Requisition,
     StockBalance,
     StockCountLine,
+    StockItem,
     StockMove,
     Stocktake,
     StocktakeLine,
@@ -215,8 +217,6 @@ def stock_balances(school: School) -> QuerySet[StockBalance]:
 
 def low_stock(school: School) -> QuerySet:
     """Items whose total across locations is at or below their low-stock level."""
-    from assets.models import StockItem
-
     return (
         StockItem.objects.filter(school=school, low_level__gt=0)
         .annotate(total=Sum("balances__quantity", default=0))
@@ -227,6 +227,24 @@ def low_stock(school: School) -> QuerySet:
 
 def stock_moves(school: School) -> QuerySet[StockMove]:
     return StockMove.objects.filter(school=school).select_related("item", "location", "by")
+
+
+def stock_move_rows(school: School) -> QuerySet:
+    """The moves page's rows as plain values; the item as a subquery, so the page's COUNT
+    reads the moves alone."""
+    item = StockItem.objects.filter(pk=OuterRef("item_id")).values(
+        label=Trim(Concat("name", Value(" "), "spec"))
+    )
+    return (
+        stock_moves(school)
+        .select_related(None)
+        .annotate(item_label=Subquery(item))
+        .values_list(
+            *("pk", "at", "kind", "item_label", "quantity", "supplier", "recipient"),
+            "expense_number",
+            named=True,
+        )
+    )
 
 
 def requisitions(school: School, user, capabilities: frozenset[str]) -> QuerySet[Requisition]:

@@ -41,6 +41,7 @@ from assets.models import (
     CountResult,
     CustodyRecord,
     Location,
+    MoveKind,
     RepairStatus,
     RepairTicket,
     Requisition,
@@ -407,13 +408,19 @@ def stock_list(request: HttpRequest, school_code: str) -> HttpResponse:
 
 @requires(caps.VIEW)
 def stock_moves(request: HttpRequest, school_code: str) -> HttpResponse:
-    page = paginate(selectors.stock_moves(request.school), request.GET.get("page"))
+    page = paginate(selectors.stock_move_rows(request.school), request.GET.get("page"))
     numbers = {m.expense_number for m in page.object_list if m.expense_number}
     # Another app's document by its number, resolved through the kernel (never imported).
     links = {n: registry.resolve_document(request.school, "finance.expense", n) for n in numbers}
-    for move in page.object_list:
-        move.expense_link = links.get(move.expense_number)
-    return render(request, "assets/stock_moves.html", {"page": page})
+    return render(
+        request,
+        "assets/stock_moves.html",
+        {
+            "page": page,
+            "expense_links": links,
+            "kind_labels": {k: str(v) for k, v in MoveKind.choices},
+        },
+    )
 
 
 @requires(caps.STOCK)

@@ -308,7 +308,11 @@ def test_a_stock_in_shows_the_finance_expense_as_a_link(world, place, login):
         )
         assert response.status_code == 302
         page = client.get(reverse("assets:stock_moves", args=[world.school.code])).content.decode()
-        assert f'href="/s/{world.school.code}/finance/expenses/42/"' in page
+        link = f'<a href="/s/{world.school.code}/finance/expenses/42/">42 支出 42</a>'
+        row = page[: page.index(link)].rsplit("<tr>", 1)[1]
+        # The kind's Chinese label, the item, the quantity and the supplier on the same row.
+        assert "<td>入库</td><td>粉笔</td>" in row
+        assert '<td class="text-end">20</td><td>书店</td>' in row
     finally:
         if saved is None:
             registry.document_types.pop(code)

@@ -215,6 +215,19 @@ def stock_balances(school: School) -> QuerySet[StockBalance]:
     )
 
 
+def stock_balance_rows(school: School) -> QuerySet:
+    """The stock page's balances as plain values (a store has a few dozen lines, so its
+    COUNT may keep the joins)."""
+    return (
+        stock_balances(school)
+        .select_related(None)
+        .values_list(
+            *("pk", "item__name", "item__spec", "item__unit", "location__path", "quantity"),
+            named=True,
+        )
+    )
+
+
 def low_stock(school: School) -> QuerySet:
     """Items whose total across locations is at or below their low-stock level."""
     return (

@@ -398,11 +398,19 @@ def settings_edit(request: HttpRequest, school_code: str) -> HttpResponse:
 
 @requires(caps.VIEW)
 def stock_list(request: HttpRequest, school_code: str) -> HttpResponse:
-    page = paginate(selectors.stock_balances(request.school), request.GET.get("page"))
+    page = paginate(selectors.stock_balance_rows(request.school), request.GET.get("page"))
     return render(
         request,
         "assets/stock_list.html",
-        {"page": page, "low": list(selectors.low_stock(request.school))},
+        {
+            "page": page,
+            "low": list(selectors.low_stock(request.school)),
+            "links": _links(
+                school_code,
+                *("stock_moves", "stock_item_create", "stock_in", "stock_out"),
+                "distribution_create",
+            ),
+        },
     )
 
 

@@ -322,6 +322,19 @@ def test_a_stock_in_shows_the_finance_expense_as_a_link(world, place, login):
         assert StockBalance.objects.get(item=item).quantity == 20
 
 
+def test_the_stock_page_lists_each_balance_with_its_store_and_unit_and_warns_of_low_stock(
+    world, place, login
+):
+    stocked(world, place, name="粉笔", quantity=10)
+    stocked(world, place, name="墨水", quantity=2)
+    page = login("storekeeper").get(reverse("assets:stock_list", args=[world.school.code]))
+    page = page.content.decode()
+    row = f'<tr><td>粉笔</td><td>{place.store.path}</td><td class="text-end">10 盒</td></tr>'
+    assert row in page
+    assert "库存不足： 墨水（2 盒）" in page
+    assert f'href="/s/{world.school.code}/assets/stock/in/"' in page
+
+
 def test_a_stock_out_beyond_the_balance_is_shown_beside_the_quantity(world, place, login):
     item = stocked(world, place, quantity=3)
     response = login("storekeeper").post(

@@ -161,12 +161,17 @@ def asset_from_label(school: School, scanned: str) -> Asset | None:
     return live.filter(pk=match.kwargs["pk"]).first()
 
 
-def my_custody(school: School, user) -> QuerySet[Asset]:
+def my_custody(school: School, user) -> QuerySet:
+    """What a person holds, as plain rows for their page."""
     return (
         Asset.objects.filter(school=school, custodian=user, voided_at__isnull=True)
         .exclude(status=AssetStatus.SCRAPPED)
-        .select_related("category", "location")
         .order_by("code")
+        .values_list(
+            *("pk", "code", "name", "location__path", "custodian_class", "quantity", "status"),
+            "due_date",
+            named=True,
+        )
     )
 
 

@@ -178,7 +178,12 @@ def my_custody(request: HttpRequest, school_code: str) -> HttpResponse:
     return render(
         request,
         "assets/my_custody.html",
-        {"page": page, "detail_base": reverse("assets:asset_detail", args=[school_code, 0])[:-2]},
+        {
+            "page": page,
+            "detail_base": reverse("assets:asset_detail", args=[school_code, 0])[:-2],
+            "status_labels": {k: str(v) for k, v in AssetStatus.choices},
+            "links": _links(school_code, "repair_create"),
+        },
     )
 
 

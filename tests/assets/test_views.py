@@ -229,6 +229,7 @@ def test_a_teacher_sees_their_own_custody_without_prices_and_not_the_register(wo
     client = login("teacher")
     page = client.get(reverse("assets:my_custody", args=[world.school.code])).content.decode()
     assert "讲台电脑" in page and "总务打印机" not in page
+    assert f'{mine.pk}/">A-1 讲台电脑</a>' in page and " · 数量 1 · 在用</div>" in page
     detail = client.get(
         reverse("assets:asset_detail", args=[world.school.code, mine.pk])
     ).content.decode()

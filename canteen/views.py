@@ -32,6 +32,7 @@ from canteen.models import (
     StaffMember,
     Supplier,
 )
+from logistics.context_processors import school_url
 from logistics.forms import add_service_errors, perform
 from logistics.notices.kinds import VOID_REASON
 from logistics.notices.reports import report_download
@@ -722,6 +723,9 @@ def ledger(request: HttpRequest, school_code: str, kind: str) -> HttpResponse:
             "end": end,
             "period": urlencode({"start": start.isoformat(), "end": end.isoformat()}),
             "disposable": disposable,
+            "pack_list_url": school_url("canteen:pack_list", school_code),
+            "dispose_url": school_url("canteen:sample_dispose", school_code),
+            "training_new_url": school_url("canteen:training_new", school_code),
         },
     )
 

@@ -6,11 +6,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from logistics.models import School
+from logistics.selectors import person_name
 from safety.models import (
     Area,
     Checklist,
@@ -48,6 +49,12 @@ def school_people(school: School) -> QuerySet:
     )
 
 
+def choice_labels(**choices) -> dict[str, dict[str, str]]:
+    """Each named field's labels, translated once per page, for lists whose rows are plain
+    tuples (`with_labels` in the kernel sets them on objects): `labels.area[row.area]`."""
+    return {field: {k: str(v) for k, v in options.choices} for field, options in choices.items()}
+
+
 # ---------------------------------------------------------------- checklists and plans
 
 
@@ -59,40 +66,49 @@ def checklist_items(checklist: Checklist) -> QuerySet[ChecklistItem]:
     return ChecklistItem.objects.filter(school=checklist.school_id, checklist=checklist)
 
 
-def open_plans(school: School) -> QuerySet[PlannedInspection]:
-    """Planned inspections not yet finished, soonest first (each with its started one)."""
+def open_plans(school: School) -> QuerySet:
+    """Planned inspections not yet finished, soonest first, as plain rows: the checklist's
+    name and the started inspection's key (None before it is started)."""
     return (
         PlannedInspection.objects.filter(school=school)
         .exclude(inspection__status=InspectionStatus.DONE)
-        .select_related("checklist", "inspection")
         .order_by("due_on", "id")
+        .values_list("pk", "kind", "due_on", "checklist__name", "inspection", named=True)
     )
+
+
+def active_checklists(school: School) -> QuerySet:
+    """(key, name) of the checklists an inspection can be started from."""
+    return Checklist.objects.filter(school=school, is_active=True).values_list("pk", "name")
 
 
 # ---------------------------------------------------------------- inspections
 
 
-def inspections(school: School, filters: dict[str, str] | None = None) -> QuerySet[Inspection]:
+def inspections(school: School, filters: dict[str, str] | None = None) -> QuerySet:
+    """Inspections, newest first, as plain rows with the inspector's name (the list only shows
+    them)."""
     filters = filters or {}
-    qs = Inspection.objects.filter(school=school).select_related("inspector")
+    qs = Inspection.objects.filter(school=school)
     if filters.get("area"):
         qs = qs.filter(area=filters["area"])
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
-    return qs.only(
-        "title",
-        "area",
-        "kind",
-        "status",
-        "started_at",
-        "finished_at",
-        "failed_count",
-        "voided_at",
-        "void_reason",
-        "inspector__first_name",
-        "inspector__username",
-        "inspector__last_name",
-    ).order_by("-started_at", "-id")
+    return (
+        qs.annotate(inspector_name=person_name("inspector"))
+        .order_by("-started_at", "-id")
+        .values_list(
+            "pk",
+            "title",
+            "area",
+            "kind",
+            "status",
+            "failed_count",
+            "voided_at",
+            "inspector_name",
+            named=True,
+        )
+    )
 
 
 def inspection_items(inspection: Inspection) -> list[InspectionItem]:
@@ -112,11 +128,14 @@ def hazards(
     filters: dict[str, str] | None = None,
     *,
     see_all: bool,
-) -> QuerySet[Hazard]:
-    """The hazard register; without `see_all`, the hazards one reported or must fix."""
+) -> QuerySet:
+    """The hazard register; without `see_all`, the hazards one reported or must fix.
+
+    Rows are plain named tuples with the owner's name from PostgreSQL: the list only shows
+    them, and a model object and a User per row cost more than the page's queries."""
     filters = filters or {}
     today = timezone.localdate()
-    qs = Hazard.objects.filter(school=school).select_related("owner")
+    qs = Hazard.objects.filter(school=school)
     if not see_all:
         qs = qs.filter(Q(owner=user) | Q(reported_by=user))
     state = filters.get("state", "")
@@ -132,21 +151,22 @@ def hazards(
         qs = qs.filter(area=filters["area"])
     if filters.get("mine"):
         qs = qs.filter(owner=user)
-    return qs.only(
-        "area",
-        "location",
-        "description",
-        "severity",
-        "status",
-        "deadline",
-        "reported_at",
-        "closed_at",
-        "voided_at",
-        "void_reason",
-        "owner__first_name",
-        "owner__username",
-        "owner__last_name",
-    ).order_by("-reported_at", "-id")
+    return (
+        qs.annotate(owner_name=person_name("owner"))
+        .order_by("-reported_at", "-id")
+        .values_list(
+            "pk",
+            "area",
+            "location",
+            "description",
+            "severity",
+            "status",
+            "deadline",
+            "voided_at",
+            "owner_name",
+            named=True,
+        )
+    )
 
 
 def hazard_detail(school: School, pk: int) -> Hazard:
@@ -237,15 +257,20 @@ def severe_overdue_by_member(central: School) -> list[dict]:
 # ---------------------------------------------------------------- equipment
 
 
-def equipment_list(school: School, month: datetime.date, filters: dict[str, str] | None = None):
-    """Equipment with this month's check (if any) and its date flags, in one query."""
+def _equipment(school: School, filters: dict[str, str] | None) -> QuerySet[Equipment]:
     filters = filters or {}
     qs = Equipment.objects.filter(school=school)
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
     if not filters.get("all"):
         qs = qs.filter(is_active=True)
-    return qs.prefetch_related(
+    return qs.order_by("kind", "location", "code")
+
+
+def equipment_list(school: School, month: datetime.date, filters: dict[str, str] | None = None):
+    """Equipment with this month's check (if any), for the monthly check (its void button
+    needs the check itself)."""
+    return _equipment(school, filters).prefetch_related(
         Prefetch(
             "checks",
             queryset=EquipmentCheck.objects.filter(
@@ -253,7 +278,31 @@ def equipment_list(school: School, month: datetime.date, filters: dict[str, str]
             ).select_related("checked_by"),
             to_attr="month_checks",
         )
-    ).order_by("kind", "location", "code")
+    )
+
+
+def equipment_rows(school: School, month: datetime.date, filters: dict[str, str] | None = None):
+    """The equipment list as plain rows, with whether this month's check found it in order
+    (None: not checked) from the one check a month may have (equipmentcheck_one_per_month):
+    one query, no check or model object per row."""
+    month_check = EquipmentCheck.objects.filter(
+        school=school, equipment=OuterRef("pk"), month=month, voided_at__isnull=True
+    ).values("ok")[:1]
+    return (
+        _equipment(school, filters)
+        .annotate(month_ok=Subquery(month_check))
+        .values_list(
+            "pk",
+            "kind",
+            "code",
+            "location",
+            "model",
+            "next_check_on",
+            "expires_on",
+            "month_ok",
+            named=True,
+        )
+    )
 
 
 def equipment_flags(school: School) -> dict[str, int]:
@@ -364,9 +413,18 @@ def drill_plan(school: School, year: int) -> list[DrillSchedule]:
     return rows
 
 
-def drills(school: School, year: int) -> QuerySet[Drill]:
+def drills(school: School, year: int) -> QuerySet:
+    """The year's drills, newest first, as plain rows with their plan's title."""
     return (
         Drill.objects.filter(school=school, held_on__year=year)
-        .select_related("plan")
         .order_by("-held_on", "-id")
+        .values_list(
+            "pk",
+            "held_on",
+            "plan__title",
+            "participants",
+            "evacuation_seconds",
+            "voided_at",
+            named=True,
+        )
     )

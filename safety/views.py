@@ -47,6 +47,7 @@ from safety.models import (
     Drill,
     DutyRoster,
     DutyShift,
+    EmergencyKind,
     Equipment,
     EquipmentKind,
     GateEntry,
@@ -56,8 +57,10 @@ from safety.models import (
     Inspection,
     InspectionItem,
     InspectionStatus,
+    PlanKind,
     PlannedInspection,
     Result,
+    Severity,
 )
 
 
@@ -93,8 +96,12 @@ def inspection_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "filters": filters,
             "areas": Area.choices,
             "plans": list(selectors.open_plans(request.school)[:20]),
-            "checklists": list(selectors.checklists(request.school).filter(is_active=True)),
+            "checklists": list(selectors.active_checklists(request.school)),
             "today": timezone.localdate(),
+            "labels": selectors.choice_labels(area=Area, kind=PlanKind, status=InspectionStatus),
+            # One reverse() for the rows' links instead of one per row.
+            "detail_base": reverse("safety:inspection_detail", args=[school_code, 0])[:-2],
+            "start_url": reverse("safety:inspection_start", args=[school_code]),
         },
     )
 
@@ -374,7 +381,9 @@ def hazard_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "areas": Area.choices,
             "see_all": see_all,
             "today": timezone.localdate(),
-            "closed": HazardStatus.CLOSED,
+            "labels": selectors.choice_labels(area=Area, severity=Severity, status=HazardStatus),
+            # One reverse() for the rows' links instead of one per row.
+            "detail_base": reverse("safety:hazard_detail", args=[school_code, 0])[:-2],
         },
     )
 
@@ -519,7 +528,7 @@ def equipment_list(request: HttpRequest, school_code: str) -> HttpResponse:
     today = timezone.localdate()
     filters = {"kind": request.GET.get("kind", "")}
     page = paginate(
-        selectors.equipment_list(request.school, today.replace(day=1), filters),
+        selectors.equipment_rows(request.school, today.replace(day=1), filters),
         request.GET.get("page"),
     )
     return render(
@@ -532,6 +541,9 @@ def equipment_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "flags": selectors.equipment_flags(request.school),
             "today": today,
             "warn": today + datetime.timedelta(days=selectors.EXPIRY_WARNING_DAYS),
+            "labels": selectors.choice_labels(kind=EquipmentKind),
+            # One reverse() for the rows' links instead of one per row.
+            "edit_base": reverse("safety:equipment_edit", args=[school_code, 0])[:-2],
         },
     )
 
@@ -864,6 +876,9 @@ def drill_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "schedule": selectors.drill_plan(request.school, year),
             "drills": list(selectors.drills(request.school, year)),
             "form": form,
+            "labels": selectors.choice_labels(kind=EmergencyKind),
+            # One reverse() for the drills' links instead of one per drill.
+            "detail_base": reverse("safety:drill_detail", args=[school_code, 0])[:-2],
         },
     )
 

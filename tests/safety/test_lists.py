@@ -1,0 +1,182 @@
+"""What a list page's rows show, now that they are plain rows drawn by Jinja2: the Chinese
+labels, people's names, the links, the badges and the struck-through voided records."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from logistics.services import record_void
+from safety import services
+from safety.models import Area, EquipmentKind, Hazard, PlanKind, Severity
+from tests.safety.conftest import finished_inspection, soon
+from tests.safety.test_drills import drill, plan
+
+pytestmark = pytest.mark.django_db
+
+
+def _hazard(world, location: str, **fields) -> Hazard:
+    with scopes_disabled():
+        return services.hazard_report(
+            school=world.school,
+            actor=world.user("safety"),
+            area=Area.FIRE,
+            location=location,
+            description="灭火器过期",
+            owner=world.user("director"),
+            deadline=soon(),
+            **fields,
+        )
+
+
+def test_hazard_rows_show_labels_owner_deadline_and_link_and_overdue_ones_say_so(world, login):
+    late = _hazard(world, "实验楼", severity=Severity.MAJOR)
+    with scopes_disabled():
+        Hazard.objects.filter(pk=late.pk).update(
+            deadline=timezone.localdate() - datetime.timedelta(days=1)
+        )
+    fresh = _hazard(world, "食堂后门")
+    voided = _hazard(world, "操场")
+    with scopes_disabled():
+        record_void(school=world.school, actor=world.user("safety"), record=voided, reason="重复")
+    page = login("principal").get(reverse("safety:hazard_list", args=[world.school.code]))
+    page = page.content.decode()
+    code = world.school.code
+    assert f'href="/s/{code}/safety/hazards/{late.pk}/"' in page
+    assert f'href="/s/{code}/safety/hazards/{fresh.pk}/"' in page
+    late_row = page[page.index(f"/hazards/{late.pk}/") :].split("</a>")[0]
+    assert '<span class="badge text-bg-danger">重大</span>' in late_row
+    assert '<span class="badge text-bg-danger">已逾期</span>' in late_row
+    fresh_row = page[page.index(f"/hazards/{fresh.pk}/") :].split("</a>")[0]
+    assert "重大" not in fresh_row
+    assert '<span class="badge text-bg-warning">待整改</span>' in fresh_row
+    deadline = soon().strftime("%Y年%-m月%-d日")
+    assert f"消防设施 · 李总务 · 整改期限 {deadline}" in fresh_row
+    assert re.search(rf'list-group-item-action voided" href="[^"]*/hazards/{voided.pk}/"', page)
+    assert "没有隐患" not in page
+
+
+def test_a_teacher_sees_only_their_own_hazards_and_an_empty_list_says_so(world, login):
+    _hazard(world, "实验楼")
+    page = login("teacher").get(reverse("safety:hazard_list", args=[world.school.code]))
+    assert "没有隐患。" in page.content.decode() and "实验楼" not in page.content.decode()
+
+
+def test_inspection_rows_and_plans_show_labels_names_failures_and_start_buttons(
+    world, login, checklists
+):
+    done = finished_inspection(world, checklists)  # the first item failed
+    today = timezone.localdate()
+    with scopes_disabled():
+        late, started = (
+            services.plan_create(
+                school=world.school,
+                actor=world.user("safety"),
+                checklist=checklists[area],
+                kind=kind,
+                due_on=due,
+            )[0]
+            for area, kind, due in [
+                (Area.WATER, PlanKind.TERM_START, today - datetime.timedelta(days=2)),
+                (Area.CANTEEN, PlanKind.AD_HOC, today + datetime.timedelta(days=3)),
+            ]
+        )
+        services.inspection_start(
+            school=world.school,
+            actor=world.user("safety"),
+            checklist=checklists[Area.CANTEEN],
+            plan=started,
+        )
+    url = reverse("safety:inspection_list", args=[world.school.code])
+    page = login("safety").get(url).content.decode()
+    row = page[page.index(f"/inspections/{done.pk}/") :].split("</a>")[0]
+    assert '<span class="badge text-bg-success">已完成</span>' in row
+    assert "消防设施 · " in row and " · 冯安全" in row
+    assert '<span class="text-danger">1 项不合格</span>' in row
+    assert "进行中" in page  # the started plan's inspection
+    plans = page[page.index("list-group-flush") : page.index("</ul></section>")]
+    first, second = plans.split("</li>")[:2]
+    assert "开学前检查" in first and "text-danger fw-bold" in first and "已逾期" in first
+    assert f'name="plan" value="{late.pk}"' in first and ">开始</button>" in first
+    assert "不定期检查" in second and "已逾期" not in second and ">继续</button>" in second
+    assert 'name="csrfmiddlewaretoken" value="' in first
+    # Who may not inspect sees the plans without the buttons.
+    page = login("principal").get(url).content.decode()
+    assert "开学前检查" in page and 'name="plan"' not in page
+
+
+def test_equipment_rows_show_this_months_check_and_the_dates_due(world, login):
+    today = timezone.localdate()
+    with scopes_disabled():
+        ok, faulty, unchecked = (
+            services.equipment_save(
+                school=world.school,
+                actor=world.user("safety"),
+                kind=kind,
+                code=code,
+                location="男生宿舍",
+                next_check_on=due,
+            )
+            for kind, code, due in [
+                (EquipmentKind.EXTINGUISHER, "MHQ-1", today - datetime.timedelta(days=1)),
+                (EquipmentKind.SMOKE_ALARM, "YG-1", today + datetime.timedelta(days=10)),
+                (EquipmentKind.CAMERA, "SXT-1", today + datetime.timedelta(days=100)),
+            ]
+        )
+        services.equipment_checks_record(
+            school=world.school,
+            actor=world.user("safety"),
+            month=today,
+            checks=[
+                services.CheckInput(ok.pk, True),
+                services.CheckInput(faulty.pk, False, "电池没电"),
+            ],
+        )
+    url = reverse("safety:equipment_list", args=[world.school.code])
+    page = login("safety").get(url).content.decode()
+    rows = {
+        e.code: page[page.index(f"/equipment/{e.pk}/") :].split("</small>")[0]
+        for e in (ok, faulty, unchecked)
+    }
+    assert "灭火器 MHQ-1</a>" in rows["MHQ-1"] and 'text-bg-success">已检查' in rows["MHQ-1"]
+    assert 'class="text-danger fw-bold">下次检测' in rows["MHQ-1"]
+    assert "烟感报警器 YG-1</a>" in rows["YG-1"] and 'text-bg-danger">故障' in rows["YG-1"]
+    assert 'class="text-warning">下次检测' in rows["YG-1"]
+    assert 'text-bg-light">未检查' in rows["SXT-1"] and 'class="">下次检测' in rows["SXT-1"]
+    # Without safety.manage the items are not links to their edit page.
+    page = login("principal").get(url).content.decode()
+    assert "/equipment/" + str(ok.pk) + "/" not in page and "灭火器 MHQ-1" in page
+
+
+def test_the_drill_page_shows_the_plan_months_and_each_drill_with_its_figures(world, login):
+    today = timezone.localdate()
+    evacuation = plan(world)
+    held = drill(world, evacuation)
+    fire = plan(world, kind="fire", version_title="消防演练预案")
+    struck = drill(world, fire, participants=40, evacuation_seconds=None)
+    with scopes_disabled():
+        record_void(school=world.school, actor=world.user("safety"), record=struck, reason="误录")
+        for month, kind, note in [(today.month, "evacuation", ""), (12, "fire", "冬季防火")]:
+            services.drill_schedule_set(
+                school=world.school,
+                actor=world.user("safety"),
+                year=today.year,
+                month=month,
+                kind=kind,
+                note=note,
+            )
+    page = login("principal").get(reverse("safety:drill_list", args=[world.school.code]))
+    page = page.content.decode()
+    assert f"{today.month}月 · 教学楼紧急疏散</span>" in page
+    assert '<span class="badge text-bg-success">已演练</span>' in page
+    assert '12月 · 消防 <small class="text-muted">冬季防火</small>' in page
+    assert '<span class="badge text-bg-light">待演练</span>' in page
+    row = page[page.index(f"/drills/{held.pk}/") :].split("</a>")[0]
+    assert "参加 860 人 · 疏散用时 185 秒" in row and "教学楼紧急疏散预案" in row
+    other = page[page.index(f"/drills/{struck.pk}/") - 80 :].split("</a>")[0]
+    assert "voided" in other and "参加 40 人" in other and "疏散用时" not in other

@@ -265,13 +265,19 @@ def stock_move_rows(school: School) -> QuerySet:
     )
 
 
-def requisitions(school: School, user, capabilities: frozenset[str]) -> QuerySet[Requisition]:
+def requisitions(school: School, user, capabilities: frozenset[str]) -> QuerySet:
+    """The requisitions page's rows (the store and approvers see all, others their own):
+    plain values, the requester's name from PostgreSQL."""
     from assets import capabilities as caps
 
-    qs = Requisition.objects.filter(school=school).select_related("item", "requested_by")
+    qs = Requisition.objects.filter(school=school)
     if caps.STOCK not in capabilities and caps.APPROVE not in capabilities:
         qs = qs.filter(requested_by=user)
-    return qs
+    return qs.annotate(requester=name_of("requested_by_id")).values_list(
+        *("pk", "item__name", "item__spec", "quantity", "status", "requested_at"),
+        *("requester", "class_name", "purpose"),
+        named=True,
+    )
 
 
 # ---------------------------------------------------------------- repairs
@@ -347,16 +353,25 @@ def repeated_faults(school: School, days: int = 180) -> list[dict]:
     )
 
 
-def writeoffs(school: School) -> QuerySet[WriteOff]:
-    return WriteOff.objects.filter(school=school).select_related("asset", "requested_by")
+def writeoffs(school: School) -> QuerySet:
+    """The write-offs page's rows as plain values."""
+    return WriteOff.objects.filter(school=school).values_list(
+        *("pk", "asset__code", "asset__name", "status", "requested_at", "reason", "value"),
+        named=True,
+    )
 
 
 def categories(school: School) -> QuerySet[Category]:
     return Category.objects.filter(school=school).order_by("code")
 
 
-def stocktakes(school: School) -> QuerySet[Stocktake]:
-    return Stocktake.objects.filter(school=school).select_related("location", "category")
+def stocktakes(school: School) -> QuerySet:
+    """The stocktakes page's rows as plain values."""
+    return Stocktake.objects.filter(school=school).values_list(
+        *("pk", "title", "status", "started_at", "kind", "location__path"),
+        *("category__code", "category__name"),
+        named=True,
+    )
 
 
 def stocktake_lines(school: School, stocktake: Stocktake) -> QuerySet[StocktakeLine]:

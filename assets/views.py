@@ -45,11 +45,13 @@ from assets.models import (
     RepairStatus,
     RepairTicket,
     Requisition,
+    RequisitionStatus,
     StockItem,
     Stocktake,
     StocktakeKind,
     StocktakeStatus,
     WriteOff,
+    WriteOffStatus,
 )
 from logistics.context_processors import school_url
 from logistics.forms import add_service_errors
@@ -545,7 +547,16 @@ def distribution_detail(request: HttpRequest, school_code: str, pk: int) -> Http
 def requisition_list(request: HttpRequest, school_code: str) -> HttpResponse:
     qs = selectors.requisitions(request.school, request.user, request.capabilities)
     page = paginate(qs, request.GET.get("page"))
-    return render(request, "assets/requisition_list.html", {"page": page})
+    return render(
+        request,
+        "assets/requisition_list.html",
+        {
+            "page": page,
+            "status_labels": {k: str(v) for k, v in RequisitionStatus.choices},
+            "detail_base": reverse("assets:requisition_detail", args=[school_code, 0])[:-2],
+            "links": _links(school_code, "requisition_create"),
+        },
+    )
 
 
 @requires(caps.REQUEST)
@@ -758,7 +769,15 @@ def repair_stats(request: HttpRequest, school_code: str) -> HttpResponse:
 @requires(caps.VIEW)
 def writeoff_list(request: HttpRequest, school_code: str) -> HttpResponse:
     page = paginate(selectors.writeoffs(request.school), request.GET.get("page"))
-    return render(request, "assets/writeoff_list.html", {"page": page})
+    return render(
+        request,
+        "assets/writeoff_list.html",
+        {
+            "page": page,
+            "status_labels": {k: str(v) for k, v in WriteOffStatus.choices},
+            "detail_base": reverse("assets:writeoff_detail", args=[school_code, 0])[:-2],
+        },
+    )
 
 
 @requires(caps.WRITEOFF)
@@ -830,7 +849,17 @@ def stocktake_list(request: HttpRequest, school_code: str) -> HttpResponse:
         else:
             return redirect("assets:stocktake_detail", school_code, stocktake.pk)
     page = paginate(selectors.stocktakes(request.school), request.GET.get("page"))
-    return render(request, "assets/stocktake_list.html", {"page": page, "form": form})
+    return render(
+        request,
+        "assets/stocktake_list.html",
+        {
+            "page": page,
+            "form": form,
+            "status_labels": {k: str(v) for k, v in StocktakeStatus.choices},
+            "kind_labels": {k: str(v) for k, v in StocktakeKind.choices},
+            "detail_base": reverse("assets:stocktake_detail", args=[school_code, 0])[:-2],
+        },
+    )
 
 
 @requires(caps.WRITEOFF)

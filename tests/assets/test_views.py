@@ -461,6 +461,50 @@ def test_the_repairs_list_shows_each_ticket_with_its_people_and_status_struck_if
     assert 'class="nav-link active" href="?">全部</a>' in page
 
 
+def test_write_offs_requisitions_and_stocktakes_list_what_each_one_is(world, place, login):
+    teacher, storekeeper = world.user("teacher"), world.user("storekeeper")
+    asset = register(world, place, code="TY-1", name="投影仪", price="3000.00")
+    reason = (
+        "投影仪灯泡烧坏，主板受潮无法开机，厂家已停产配件，维修费用超过购置价格的一半以上，建议报损"
+    )
+    item = stocked(world, place, name="粉笔")
+    with scopes_disabled():
+        writeoff = services.writeoff_create(
+            school=world.school, actor=storekeeper, asset=asset, reason=reason
+        )
+        requisition = services.requisition_create(
+            school=world.school,
+            actor=teacher,
+            item=item,
+            quantity=3,
+            purpose="上课",
+            class_name="初一(1)班",
+        )
+        stocktake = services.stocktake_start(
+            school=world.school, actor=storekeeper, title="期末盘点", location=place.room
+        )
+    code = world.school.code
+    office = login("director")
+    page = office.get(reverse("assets:writeoff_list", args=[code])).content.decode()
+    assert (
+        f'{writeoff.pk}/">TY-1 投影仪</a> <span class="badge text-bg-secondary">待签批</span>'
+        in page
+    )
+    assert f" · {reason[:39]}… · ¥3,000.00</div>" in page
+    page = office.get(reverse("assets:requisition_list", args=[code])).content.decode()
+    assert (
+        f'{requisition.pk}/">粉笔 × 3</a> <span class="badge text-bg-secondary">待审批</span>'
+        in page
+    )
+    assert f" · {teacher.get_full_name()} · 初一(1)班 · 上课</div>" in page
+    page = login("storekeeper").get(reverse("assets:stocktake_list", args=[code]))
+    page = page.content.decode()
+    assert (
+        f'{stocktake.pk}/">期末盘点</a> <span class="badge text-bg-secondary">盘点中</span>' in page
+    )
+    assert f" · 资产（按标签逐件） · {place.room.path}</div>" in page
+
+
 def test_low_stock_is_a_dashboard_todo_for_the_storekeeper(world, place, login):
     stocked(world, place, quantity=2)  # low level 2
     page = login("storekeeper").get(reverse("dashboard", args=[world.school.code])).content.decode()

@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from logistics.models import School
-from logistics.selectors import person_name
+from logistics.prepared import Param, Prepared, counts
+from logistics.selectors import PAGE_SIZE, person_name
 from safety.models import (
     Area,
     Checklist,
@@ -49,6 +65,48 @@ def school_people(school: School) -> QuerySet:
     )
 
 
+class PreparedList:
+    """A list page's COUNT and page of rows as prepared queries (logistics.prepared),
+    compiled once per process for each shape of its filters and each page, then only bound to
+    the request's values: building and compiling a list's two ORM queries cost more Python
+    than drawing its fifty rows. `paginate()` reads it like a queryset (count() and a slice);
+    the rows are plain objects with an attribute per column.
+
+    `filtered(*shape)` is the list's queryset filtered with `Param`s for every value that
+    changes between requests (its school first of all); `shown(queryset)` orders it and names
+    the columns. `shape` is what changes the SQL (which filters are set), `values` the
+    parameters."""
+
+    def __init__(
+        self,
+        filtered: Callable[..., QuerySet],
+        shown: Callable[[QuerySet], QuerySet],
+        shape: tuple,
+        per_page: int = PAGE_SIZE,
+        **values,
+    ) -> None:
+        self._query = (filtered, shown, shape)
+        self._per_page = per_page
+        self._values = values
+
+    def count(self) -> int:
+        return _prepared(*self._query, None).row(**self._values)["n"]
+
+    def __getitem__(self, window: slice) -> list[SimpleNamespace]:
+        # A page ends per_page rows after its start even when Paginator asks for fewer (the
+        # last page), so each page is compiled once, whatever the count.
+        start = window.start or 0
+        rows = _prepared(*self._query, (start, start + self._per_page)).rows(**self._values)
+        return [SimpleNamespace(**row) for row in rows]
+
+
+@lru_cache(maxsize=512)
+def _prepared(filtered, shown, shape: tuple, window: tuple[int, int] | None) -> Prepared:
+    if window is None:
+        return Prepared(lambda: counts(n=filtered(*shape)))
+    return Prepared(lambda: shown(filtered(*shape))[window[0] : window[1]])
+
+
 def choice_labels(**choices) -> dict[str, dict[str, str]]:
     """Each named field's labels, translated once per page, for lists whose rows are plain
     tuples (`with_labels` in the kernel sets them on objects): `labels.area[row.area]`."""
@@ -66,47 +124,68 @@ def checklist_items(checklist: Checklist) -> QuerySet[ChecklistItem]:
     return ChecklistItem.objects.filter(school=checklist.school_id, checklist=checklist)
 
 
-def open_plans(school: School) -> QuerySet:
-    """Planned inspections not yet finished, soonest first, as plain rows: the checklist's
-    name and the started inspection's key (None before it is started)."""
-    return (
-        PlannedInspection.objects.filter(school=school)
+def open_plans(school: School) -> list[SimpleNamespace]:
+    """The 20 soonest planned inspections not yet finished, with the checklist's name and the
+    started inspection's key (None before it is started)."""
+    return [SimpleNamespace(**row) for row in _OPEN_PLANS.rows(school=school.pk)]
+
+
+_OPEN_PLANS = Prepared(
+    lambda: (
+        PlannedInspection.objects.filter(school=Param("school"))
         .exclude(inspection__status=InspectionStatus.DONE)
         .order_by("due_on", "id")
-        .values_list("pk", "kind", "due_on", "checklist__name", "inspection", named=True)
+        .values("id", "kind", "due_on", checklist_name=F("checklist__name"))
+        .annotate(inspection_id=F("inspection__id"))[:20]
     )
+)
 
 
-def active_checklists(school: School) -> QuerySet:
+def active_checklists(school: School) -> list[tuple[int, str]]:
     """(key, name) of the checklists an inspection can be started from."""
-    return Checklist.objects.filter(school=school, is_active=True).values_list("pk", "name")
+    return [(row["id"], row["name"]) for row in _ACTIVE_CHECKLISTS.rows(school=school.pk)]
+
+
+_ACTIVE_CHECKLISTS = Prepared(
+    lambda: (
+        Checklist.objects.filter(school=Param("school"), is_active=True)
+        .order_by("area", "name")
+        .values("id", "name")
+    )
+)
 
 
 # ---------------------------------------------------------------- inspections
 
 
-def inspections(school: School, filters: dict[str, str] | None = None) -> QuerySet:
-    """Inspections, newest first, as plain rows with the inspector's name (the list only shows
-    them)."""
+def inspections(school: School, filters: dict[str, str] | None = None) -> PreparedList:
+    """Inspections, newest first, with the inspector's name from PostgreSQL."""
     filters = filters or {}
-    qs = Inspection.objects.filter(school=school)
-    if filters.get("area"):
-        qs = qs.filter(area=filters["area"])
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
+    return PreparedList(
+        _inspections_filtered,
+        _inspections_shown,
+        (bool(filters.get("area")), bool(filters.get("status"))),
+        school=school.pk,
+        area=filters.get("area", ""),
+        status=filters.get("status", ""),
+    )
+
+
+def _inspections_filtered(by_area: bool, by_status: bool) -> QuerySet:
+    qs = Inspection.objects.filter(school=Param("school"))
+    if by_area:
+        qs = qs.filter(area=Param("area", CharField()))
+    if by_status:
+        qs = qs.filter(status=Param("status", CharField()))
+    return qs
+
+
+def _inspections_shown(qs: QuerySet) -> QuerySet:
     return (
-        qs.annotate(inspector_name=person_name("inspector"))
-        .order_by("-started_at", "-id")
-        .values_list(
-            "pk",
-            "title",
-            "area",
-            "kind",
-            "status",
-            "failed_count",
-            "voided_at",
-            "inspector_name",
-            named=True,
+        qs.order_by("-started_at", "-id")
+        .annotate(inspector_name=person_name("inspector"))
+        .values(
+            "id", "title", "area", "kind", "status", "failed_count", "voided_at", "inspector_name"
         )
     )
 
@@ -122,40 +201,63 @@ def inspection_items(inspection: Inspection) -> list[InspectionItem]:
 # ---------------------------------------------------------------- hazards
 
 
+HAZARD_STATES = ("open", "overdue", "fixed", "closed")
+
+
 def hazards(
     school: School,
     user,
     filters: dict[str, str] | None = None,
     *,
     see_all: bool,
-) -> QuerySet:
-    """The hazard register; without `see_all`, the hazards one reported or must fix.
-
-    Rows are plain named tuples with the owner's name from PostgreSQL: the list only shows
-    them, and a model object and a User per row cost more than the page's queries."""
+) -> PreparedList:
+    """The hazard register, newest first; without `see_all`, the hazards one reported or must
+    fix. Rows carry the owner's name from PostgreSQL, no User object."""
     filters = filters or {}
-    today = timezone.localdate()
-    qs = Hazard.objects.filter(school=school)
+    state = filters.get("state", "")
+    shape = (
+        see_all,
+        state if state in HAZARD_STATES else "",
+        bool(filters.get("area")),
+        bool(filters.get("mine")),
+    )
+    return PreparedList(
+        _hazards_filtered,
+        _hazards_shown,
+        shape,
+        school=school.pk,
+        user=user.pk,
+        today=timezone.localdate(),
+        area=filters.get("area", ""),
+    )
+
+
+def _hazards_filtered(see_all: bool, state: str, by_area: bool, mine: bool) -> QuerySet:
+    qs = Hazard.objects.filter(school=Param("school"))
+    user = Param("user")
     if not see_all:
         qs = qs.filter(Q(owner=user) | Q(reported_by=user))
-    state = filters.get("state", "")
     if state == "open":
         qs = qs.exclude(status=HazardStatus.CLOSED)
     elif state == "overdue":
-        qs = qs.exclude(status=HazardStatus.CLOSED).filter(deadline__lt=today)
+        qs = qs.exclude(status=HazardStatus.CLOSED).filter(deadline__lt=Param("today", DateField()))
     elif state == "fixed":
         qs = qs.filter(status=HazardStatus.FIXED)
     elif state == "closed":
         qs = qs.filter(status=HazardStatus.CLOSED)
-    if filters.get("area"):
-        qs = qs.filter(area=filters["area"])
-    if filters.get("mine"):
+    if by_area:
+        qs = qs.filter(area=Param("area", CharField()))
+    if mine:
         qs = qs.filter(owner=user)
+    return qs
+
+
+def _hazards_shown(qs: QuerySet) -> QuerySet:
     return (
-        qs.annotate(owner_name=person_name("owner"))
-        .order_by("-reported_at", "-id")
-        .values_list(
-            "pk",
+        qs.order_by("-reported_at", "-id")
+        .annotate(owner_name=person_name("owner"))
+        .values(
+            "id",
             "area",
             "location",
             "description",
@@ -164,7 +266,6 @@ def hazards(
             "deadline",
             "voided_at",
             "owner_name",
-            named=True,
         )
     )
 
@@ -281,26 +382,44 @@ def equipment_list(school: School, month: datetime.date, filters: dict[str, str]
     )
 
 
-def equipment_rows(school: School, month: datetime.date, filters: dict[str, str] | None = None):
-    """The equipment list as plain rows, with whether this month's check found it in order
-    (None: not checked) from the one check a month may have (equipmentcheck_one_per_month):
-    one query, no check or model object per row."""
+def equipment_rows(
+    school: School, month: datetime.date, filters: dict[str, str] | None = None
+) -> PreparedList:
+    """The equipment list, with whether this month's check found each item in order (None: not
+    checked) from the one check a month may have (equipmentcheck_one_per_month): no check or
+    model object per row."""
+    filters = filters or {}
+    return PreparedList(
+        _equipment_filtered,
+        _equipment_shown,
+        (bool(filters.get("kind")), bool(filters.get("all"))),
+        school=school.pk,
+        kind=filters.get("kind", ""),
+        month=month,
+    )
+
+
+def _equipment_filtered(by_kind: bool, everything: bool) -> QuerySet:
+    qs = Equipment.objects.filter(school=Param("school"))
+    if by_kind:
+        qs = qs.filter(kind=Param("kind", CharField()))
+    if not everything:
+        qs = qs.filter(is_active=True)
+    return qs
+
+
+def _equipment_shown(qs: QuerySet) -> QuerySet:
     month_check = EquipmentCheck.objects.filter(
-        school=school, equipment=OuterRef("pk"), month=month, voided_at__isnull=True
+        school=Param("school"),
+        equipment=OuterRef("pk"),
+        month=Param("month", DateField()),
+        voided_at__isnull=True,
     ).values("ok")[:1]
     return (
-        _equipment(school, filters)
+        qs.order_by("kind", "location", "code")
         .annotate(month_ok=Subquery(month_check))
-        .values_list(
-            "pk",
-            "kind",
-            "code",
-            "location",
-            "model",
-            "next_check_on",
-            "expires_on",
-            "month_ok",
-            named=True,
+        .values(
+            "id", "kind", "code", "location", "model", "next_check_on", "expires_on", "month_ok"
         )
     )
 
@@ -308,24 +427,37 @@ def equipment_rows(school: School, month: datetime.date, filters: dict[str, str]
 def equipment_flags(school: School) -> dict[str, int]:
     """Overdue and soon-expiring equipment, and items not yet checked this month (one query)."""
     today = timezone.localdate()
-    warn = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
-    month = today.replace(day=1)
-    return Equipment.objects.filter(school=school, is_active=True).aggregate(
-        overdue=Count("pk", filter=Q(next_check_on__lt=today) | Q(expires_on__lt=today)),
-        expiring=Count(
-            "pk",
-            filter=Q(expires_on__gte=today, expires_on__lte=warn)
-            | Q(next_check_on__gte=today, next_check_on__lte=warn),
-        ),
-        unchecked=Count(
-            "pk",
-            filter=~Q(
-                pk__in=EquipmentCheck.objects.filter(
-                    school=school, month=month, voided_at__isnull=True
-                ).values("equipment_id")
-            ),
-        ),
+    found = _EQUIPMENT_FLAGS.row(
+        school=school.pk,
+        today=today,
+        warn=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS),
+        month=today.replace(day=1),
     )
+    return found or {"overdue": 0, "expiring": 0, "unchecked": 0}  # no equipment in service
+
+
+def _equipment_flags() -> QuerySet:
+    today, warn = Param("today", DateField()), Param("warn", DateField())
+    checked = EquipmentCheck.objects.filter(
+        school=Param("school"), month=Param("month", DateField()), voided_at__isnull=True
+    ).values("equipment_id")
+    return (
+        Equipment.objects.filter(school=Param("school"), is_active=True)
+        .values("school")
+        .annotate(
+            overdue=Count("pk", filter=Q(next_check_on__lt=today) | Q(expires_on__lt=today)),
+            expiring=Count(
+                "pk",
+                filter=Q(expires_on__gte=today, expires_on__lte=warn)
+                | Q(next_check_on__gte=today, next_check_on__lte=warn),
+            ),
+            unchecked=Count("pk", filter=~Q(pk__in=checked)),
+        )
+        .values("overdue", "expiring", "unchecked")
+    )
+
+
+_EQUIPMENT_FLAGS = Prepared(_equipment_flags)
 
 
 # ---------------------------------------------------------------- gate

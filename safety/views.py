@@ -95,8 +95,8 @@ def inspection_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "page": page,
             "filters": filters,
             "areas": Area.choices,
-            "plans": list(selectors.open_plans(request.school)[:20]),
-            "checklists": list(selectors.active_checklists(request.school)),
+            "plans": selectors.open_plans(request.school),
+            "checklists": selectors.active_checklists(request.school),
             "today": timezone.localdate(),
             "labels": selectors.choice_labels(area=Area, kind=PlanKind, status=InspectionStatus),
             # One reverse() for the rows' links instead of one per row.

@@ -180,3 +180,30 @@ def test_the_drill_page_shows_the_plan_months_and_each_drill_with_its_figures(wo
     assert "参加 860 人 · 疏散用时 185 秒" in row and "教学楼紧急疏散预案" in row
     other = page[page.index(f"/drills/{struck.pk}/") - 80 :].split("</a>")[0]
     assert "voided" in other and "参加 40 人" in other and "疏散用时" not in other
+
+
+def test_the_lists_compiled_once_still_answer_for_each_school_user_and_filter(world, login):
+    """The list queries are compiled once per process (selectors.PreparedList): the school,
+    the user and the filters must be bound on each request, never frozen at the first."""
+    with scopes_disabled():
+        mine = services.hazard_report(
+            school=world.school,
+            actor=world.user("teacher"),
+            area=Area.CANTEEN,
+            location="食堂后门",
+            description="地面湿滑",
+            owner=world.user("director"),
+            deadline=soon(),
+        )
+    _hazard(world, "实验楼")
+    url = reverse("safety:hazard_list", args=[world.school.code])
+    for who in ("teacher", "guard"):  # the same filters, another user
+        page = login(who).get(url).content.decode()
+        assert ("食堂后门" in page) is (who == "teacher") and "实验楼" not in page
+    page = login("principal").get(url + "?area=canteen").content.decode()
+    assert "食堂后门" in page and "实验楼" not in page
+    page = login("principal").get(url + "?area=fire").content.decode()
+    assert "食堂后门" not in page and "实验楼" in page
+    other = login("principal_xx").get(reverse("safety:hazard_list", args=[world.other.code]))
+    assert "没有隐患。" in other.content.decode() and "实验楼" not in other.content.decode()
+    assert f"/hazards/{mine.pk}/" not in other.content.decode()

@@ -258,10 +258,10 @@ class AssetFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, filters, *, categories, locations, statuses, people):
         super().__init__(initial=filters)
         choices = {
-            "category": (_("All categories"), [(c.pk, str(c)) for c in categories]),
+            "category": (_("All categories"), list(categories)),
             "location": (_("All locations"), [(loc.pk, loc.path) for loc in locations]),
             "status": (_("All statuses"), list(statuses)),
-            "custodian": (_("All custodians"), [(p.pk, p.name) for p in people]),
+            "custodian": (_("All custodians"), list(people)),
         }
         for name, (everything, options) in choices.items():
             field = self.fields[name]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -32,6 +33,7 @@ from assets.models import (
     Category,
     CustodyRecord,
     Location,
+    LocationKind,
     RepairTicket,
     Requisition,
     StockBalance,
@@ -43,6 +45,7 @@ from assets.models import (
     WriteOff,
 )
 from logistics.models import Membership, School
+from logistics.prepared import Param, Prepared
 from logistics.selectors import person_name
 
 VALUE = ExpressionWrapper(
@@ -50,11 +53,59 @@ VALUE = ExpressionWrapper(
 )
 
 
-def locations(school: School) -> list[Location]:
-    return list(Location.objects.filter(school=school).only("id", "path", "parent_id", "kind"))
+class Place(NamedTuple):
+    """A location as the pages and services walk them (the whole table, read at once)."""
+
+    pk: int
+    path: str
+    parent_id: int | None
+    kind: str
+
+    @property
+    def kind_label(self) -> str:
+        return LocationKind(self.kind).label
 
 
-def subtree_ids(all_locations: list[Location], root_id: int) -> list[int]:
+# The register page reads its school's locations, people and categories on every view; each
+# query compiled once per process (logistics.prepared) instead of by the ORM on each request.
+_LOCATIONS = Prepared(
+    lambda: (
+        Location.objects.filter(school=Param("school"))
+        .order_by("path")
+        .values("pk", "path", "parent_id", "kind")
+    )
+)
+_PEOPLE = Prepared(
+    lambda: (
+        get_user_model()
+        .objects.filter(pk__in=Membership.objects.filter(school=Param("school")).values("user_id"))
+        .order_by("first_name", "username")
+        .values("pk", name=person_name())
+    )
+)
+_CATEGORIES = Prepared(
+    lambda: (
+        Category.objects.filter(school=Param("school"))
+        .order_by("code")
+        .values("pk", label=Concat("code", Value(" "), "name"))
+    )
+)
+
+
+def locations(school: School) -> list[Place]:
+    return [Place(**row) for row in _LOCATIONS.rows(school=school.pk)]
+
+
+def people_choices(school: School) -> list[tuple[int, str]]:
+    """The school's people by name (members(), as choices of a filter)."""
+    return [(row["pk"], row["name"]) for row in _PEOPLE.rows(school=school.pk)]
+
+
+def category_choices(school: School) -> list[tuple[int, str]]:
+    return [(row["pk"], row["label"]) for row in _CATEGORIES.rows(school=school.pk)]
+
+
+def subtree_ids(all_locations: list[Place], root_id: int) -> list[int]:
     """The location and every location inside it (a small table, walked in memory)."""
     children: dict[int | None, list[int]] = {}
     for loc in all_locations:
@@ -86,7 +137,7 @@ def members(school: School) -> QuerySet:
 def asset_list(
     school: School,
     filters: Mapping[str, str],
-    all_locations: list[Location] | None = None,
+    all_locations: list[Place] | None = None,
     *,
     with_voided: bool = False,
 ) -> QuerySet[Asset]:

@@ -57,7 +57,7 @@ from logistics.context_processors import school_url
 from logistics.forms import add_service_errors
 from logistics.registry import registry
 from logistics.scoping import get_for_school, requires
-from logistics.selectors import paginate, person_name
+from logistics.selectors import paginate
 
 FILTERS = ("q", "category", "location", "custodian", "status")
 
@@ -103,12 +103,10 @@ def asset_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "filters": filters,
             "form": AssetFilterForm(
                 filters,
-                categories=selectors.categories(school),
+                categories=selectors.category_choices(school),
                 locations=all_locations,
                 statuses=AssetStatus.choices,
-                people=selectors.members(school)
-                .annotate(name=person_name())
-                .values_list("pk", "name", named=True),
+                people=selectors.people_choices(school),
             ),
             "hide_voided": hide_voided,
             "layouts": labels.LAYOUTS.values(),

@@ -376,7 +376,7 @@ def equipment_list(school: School, month: datetime.date, filters: dict[str, str]
             "checks",
             queryset=EquipmentCheck.objects.filter(
                 school=school, month=month, voided_at__isnull=True
-            ).select_related("checked_by"),
+            ).annotate(checked_by_name=person_name("checked_by")),
             to_attr="month_checks",
         )
     )
@@ -524,39 +524,51 @@ def emergency_plans(school: School) -> QuerySet[EmergencyPlan]:
     )
 
 
-def drill_plan(school: School, year: int) -> list[DrillSchedule]:
+def drill_plan(school: School, year: int) -> list[SimpleNamespace]:
     """The year's planned drills, each marked done when a drill of that plan was held in its
-    month (one query)."""
+    month (one prepared query)."""
+    today = timezone.localdate()
+    rows = [SimpleNamespace(**r) for r in _DRILL_PLAN.rows(school=school.pk, year=year)]
+    for r in rows:
+        r.overdue = not r.done and (year, r.month) < (today.year, today.month)
+    return rows
+
+
+def _drill_plan() -> QuerySet:
     held = Drill.objects.filter(
-        school=school,
+        school=Param("school"),
         voided_at__isnull=True,
         plan__kind=OuterRef("kind"),
         held_on__year=OuterRef("year"),
         held_on__month=OuterRef("month"),
     )
-    rows = list(
-        DrillSchedule.objects.filter(school=school, year=year)
+    return (
+        DrillSchedule.objects.filter(school=Param("school"), year=Param("year"))
         .annotate(done=Exists(held))
         .order_by("month", "kind")
+        .values("month", "kind", "note", "done")
     )
-    today = timezone.localdate()
-    for r in rows:
-        r.overdue = not r.done and (r.year, r.month) < (today.year, today.month)
-    return rows
 
 
-def drills(school: School, year: int) -> QuerySet:
-    """The year's drills, newest first, as plain rows with their plan's title."""
-    return (
-        Drill.objects.filter(school=school, held_on__year=year)
+_DRILL_PLAN = Prepared(_drill_plan)
+
+
+def drills(school: School, year: int) -> list[SimpleNamespace]:
+    """The year's drills, newest first, with their plan's title."""
+    return [SimpleNamespace(**r) for r in _DRILLS.rows(school=school.pk, year=year)]
+
+
+_DRILLS = Prepared(
+    lambda: (
+        Drill.objects.filter(school=Param("school"), held_on__year=Param("year"))
         .order_by("-held_on", "-id")
-        .values_list(
-            "pk",
+        .values(
+            "id",
             "held_on",
-            "plan__title",
             "participants",
             "evacuation_seconds",
             "voided_at",
-            named=True,
+            plan_title=F("plan__title"),
         )
     )
+)

@@ -605,6 +605,7 @@ def equipment_check(request: HttpRequest, school_code: str) -> HttpResponse:
             "month": month,
             "filters": filters,
             "kinds": EquipmentKind.choices,
+            "labels": selectors.choice_labels(kind=EquipmentKind),
         },
     )
 
@@ -874,7 +875,7 @@ def drill_list(request: HttpRequest, school_code: str) -> HttpResponse:
         {
             "year": year,
             "schedule": selectors.drill_plan(request.school, year),
-            "drills": list(selectors.drills(request.school, year)),
+            "drills": selectors.drills(request.school, year),
             "form": form,
             "labels": selectors.choice_labels(kind=EmergencyKind),
             # One reverse() for the drills' links instead of one per drill.

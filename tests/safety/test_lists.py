@@ -207,3 +207,34 @@ def test_the_lists_compiled_once_still_answer_for_each_school_user_and_filter(wo
     other = login("principal_xx").get(reverse("safety:hazard_list", args=[world.other.code]))
     assert "没有隐患。" in other.content.decode() and "实验楼" not in other.content.decode()
     assert f"/hazards/{mine.pk}/" not in other.content.decode()
+
+
+def test_the_monthly_check_shows_who_checked_each_item_with_a_void_button(world, login):
+    today = timezone.localdate()
+    with scopes_disabled():
+        checked, open_item = (
+            services.equipment_save(
+                school=world.school,
+                actor=world.user("safety"),
+                kind=EquipmentKind.SMOKE_ALARM,
+                code=code,
+                location="男生宿舍",
+            )
+            for code in ("YG-1", "YG-2")
+        )
+        services.equipment_checks_record(
+            school=world.school,
+            actor=world.user("safety"),
+            month=today,
+            checks=[services.CheckInput(checked.pk, False, "电池没电")],
+        )
+    page = login("safety").get(reverse("safety:equipment_check", args=[world.school.code]))
+    page = page.content.decode()
+    item = page[page.index("烟感报警器 YG-1") :].split("</li>")[0]
+    assert '<span class="badge text-bg-danger">故障 · 冯安全</span> <small>电池没电</small>' in item
+    assert 'action="/s/sdcz/void/safety.equipmentcheck/' in item and "作废" in item
+    assert f'name="state-{checked.pk}"' not in page
+    other = page[page.index("烟感报警器 YG-2") :].split("</li>")[0]
+    assert f'<input type="hidden" name="item" value="{open_item.pk}">' in other
+    assert f'name="state-{open_item.pk}" value="fault"> 故障</label>' in other
+    assert 'placeholder="存在的问题"' in other

@@ -94,11 +94,11 @@ def _sample_row(s: Sample) -> dict[str, Any]:
     return {
         "date": s.date,
         "meal": display(s, "meal"),
-        "dish": s.dish.name,
+        "dish": s.dish_name,
         "grams": str(s.grams),
         "taken": _time(s.taken_at),
-        "sampler": s.sampler.name,
-        "reviewer": s.reviewer.name,
+        "sampler": s.sampler_name,
+        "reviewer": s.reviewer_name,
         "fridge": s.fridge,
         "disposed": _time(s.disposed_at),
         "disposed_by": s.disposed_by_name or "",
@@ -145,7 +145,7 @@ def _morning_row(c) -> dict[str, Any]:
         findings.append(_("personal hygiene"))
     return {
         "date": c.date,
-        "name": c.staff.name,
+        "name": c.staff_name,
         "temperature": str(c.temperature),
         "findings": "、".join(findings) or _("none"),
         "result": _("Passed") if c.passed else _("Failed: off duty"),
@@ -174,11 +174,12 @@ def _receiving_columns() -> list[Column]:
 
 
 def _receiving_row(line) -> dict[str, Any]:
-    r = line.receiving
-    people = [r.inspector.name] + ([r.second_inspector.name] if r.second_inspector else [])
+    people = [line.inspector_name] + (
+        [line.second_inspector_name] if line.second_inspector_name else []
+    )
     return {
-        "date": r.date,
-        "supplier": r.supplier.name,
+        "date": line.receiving.date,
+        "supplier": line.supplier_name,
         "item": line.name,
         "spec": line.spec,
         "quantity": f"{line.quantity} {line.unit}",

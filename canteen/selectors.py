@@ -450,8 +450,10 @@ def days_waiting_review(school: School) -> QuerySet[CanteenDay]:
 
 def day_list(school: School) -> QuerySet[CanteenDay]:
     """Days with who reviewed them, or else who closed them (a name, no User objects)."""
-    return CanteenDay.objects.filter(school=school).annotate(
-        signed_by=Coalesce(person_name("reviewed_by"), person_name("closed_by"))
+    return (
+        CanteenDay.objects.filter(school=school)
+        .only("date", "status", "reopen_count")
+        .annotate(signed_by=Coalesce(person_name("reviewed_by"), person_name("closed_by")))
     )
 
 
@@ -504,20 +506,13 @@ _VOID_COLUMNS = ("voided_at", "void_reason")
 def samples_between(school: School, start: datetime.date, end: datetime.date) -> QuerySet[Sample]:
     return (
         Sample.objects.filter(school=school, date__gte=start, date__lte=end)
-        .select_related("dish", "sampler", "reviewer")
-        .only(
-            "date",
-            "meal",
-            "grams",
-            "taken_at",
-            "fridge",
-            "disposed_at",
-            *_VOID_COLUMNS,
-            "dish__name",
-            "sampler__name",
-            "reviewer__name",
+        .only("date", "meal", "grams", "taken_at", "fridge", "disposed_at", *_VOID_COLUMNS)
+        .annotate(
+            dish_name=F("dish__name"),
+            sampler_name=F("sampler__name"),
+            reviewer_name=F("reviewer__name"),
+            disposed_by_name=person_name("disposed_by"),
         )
-        .annotate(disposed_by_name=person_name("disposed_by"))
         .order_by("date", "meal", "dish__position", "id")
     )
 
@@ -525,17 +520,8 @@ def samples_between(school: School, start: datetime.date, end: datetime.date) ->
 def morning_checks_between(school, start, end) -> QuerySet[MorningCheck]:
     return (
         MorningCheck.objects.filter(school=school, date__gte=start, date__lte=end)
-        .select_related("staff")
-        .only(
-            "date",
-            "temperature",
-            *MorningCheck.ITEMS,
-            "hygiene_ok",
-            "passed",
-            *_VOID_COLUMNS,
-            "staff__name",
-        )
-        .annotate(checked_by_name=person_name("checked_by"))
+        .only("date", "temperature", *MorningCheck.ITEMS, "hygiene_ok", "passed", *_VOID_COLUMNS)
+        .annotate(staff_name=F("staff__name"), checked_by_name=person_name("checked_by"))
         .order_by("date", "staff__name", "id")
     )
 
@@ -549,9 +535,8 @@ def receiving_lines_between(school, start, end) -> QuerySet[ReceivingLine]:
             receiving__date__gte=start,
             receiving__date__lte=end,
         )
-        .select_related(
-            "receiving__supplier", "receiving__inspector", "receiving__second_inspector"
-        )
+        # The delivery is the record a row voids; its people and supplier are names only.
+        .select_related("receiving")
         .only(
             "name",
             "spec",
@@ -569,9 +554,11 @@ def receiving_lines_between(school, start, end) -> QuerySet[ReceivingLine]:
             "retain_until",
             "receiving__date",
             *(f"receiving__{f}" for f in _VOID_COLUMNS),
-            "receiving__supplier__name",
-            "receiving__inspector__name",
-            "receiving__second_inspector__name",
+        )
+        .annotate(
+            supplier_name=F("receiving__supplier__name"),
+            inspector_name=F("receiving__inspector__name"),
+            second_inspector_name=F("receiving__second_inspector__name"),
         )
         .order_by("receiving__date", "receiving_id", "id")
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -38,6 +40,8 @@ from logistics.notices.kinds import VOID_REASON
 from logistics.notices.reports import report_download
 from logistics.scoping import get_for_school, requires
 from logistics.selectors import paginate, with_labels
+
+MONDAY = datetime.date(2024, 1, 1)
 
 
 def _day(value: str) -> datetime.date:
@@ -368,13 +372,19 @@ def day_review(request: HttpRequest, school_code: str, day: str) -> HttpResponse
         {
             "board": board,
             "date": date,
-            "followups": board.followups,
+            "photo_base": _photo_base(school_code),
             "review_form": forms.ReviewForm(),
             "concern_form": forms.ConcernForm(),
             "reopen_form": forms.ReasonForm(),
             "basis": LEGAL_BASIS["day_review"],
         },
     )
+
+
+def _photo_base(school_code: str) -> str:
+    """The samples' photo links up to their UUID: one reverse() instead of one per photo."""
+    zero = uuid.UUID(int=0)
+    return reverse("attachment_download", args=[school_code, zero])[: -len(f"{zero}/")]
 
 
 def _review_url(request: HttpRequest, date: datetime.date) -> str:
@@ -440,7 +450,12 @@ def day_list(request: HttpRequest, school_code: str) -> HttpResponse:
     return render(
         request,
         "canteen/day_list.html",
-        {"page": page, "review_base": review_base[: -len("2000-01-01/")]},
+        {
+            "page": page,
+            "review_base": review_base[: -len("2000-01-01/")],
+            # The weekday names once (Monday first) instead of a date format per row.
+            "weekdays": [date_format(MONDAY + datetime.timedelta(days=n), "D") for n in range(7)],
+        },
     )
 
 

@@ -470,9 +470,7 @@ def mask_id(value: str) -> str:
 def gate_entries(school: School, day: datetime.date, reveal: bool) -> list[GateEntry]:
     """One day's gate register, with the ID number masked unless `reveal`."""
     entries = list(
-        GateEntry.objects.filter(school=school, time_in__date=day)
-        .select_related("logged_by")
-        .order_by("time_in", "id")
+        GateEntry.objects.filter(school=school, time_in__date=day).order_by("time_in", "id")
     )
     for e in entries:
         e.id_shown = e.id_number if reveal else mask_id(e.id_number)

@@ -13,7 +13,7 @@ from django_scopes import scopes_disabled
 
 from logistics.services import record_void
 from safety import services
-from safety.models import Area, EquipmentKind, Hazard, PlanKind, Severity
+from safety.models import Area, EquipmentKind, GateEntry, Hazard, PlanKind, Severity
 from tests.safety.conftest import finished_inspection, soon
 from tests.safety.test_drills import drill, plan
 
@@ -238,3 +238,40 @@ def test_the_monthly_check_shows_who_checked_each_item_with_a_void_button(world,
     assert f'<input type="hidden" name="item" value="{open_item.pk}">' in other
     assert f'name="state-{open_item.pk}" value="fault"> 故障</label>' in other
     assert 'placeholder="存在的问题"' in other
+
+
+def test_the_gate_page_lists_who_is_inside_with_a_log_out_button_and_strikes_voided_visits(
+    world, login
+):
+    def visitor(phone: str, name: str, **fields) -> GateEntry:
+        with scopes_disabled():
+            entry = services.gate_log_in(
+                school=world.school,
+                actor=world.user("guard"),
+                phone=phone,
+                name=name,
+                reason="送货",
+                host="李总务",
+                id_number="440781198003150018",
+            )
+            if fields:
+                GateEntry.objects.filter(pk=entry.pk).update(**fields)
+            return entry
+
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    stayed = visitor("13800000001", "张建国", time_in=yesterday)
+    left = visitor("13800000002", "王五")
+    wrong = visitor("13800000003", "赵六")
+    with scopes_disabled():
+        services.gate_log_out(school=world.school, actor=world.user("guard"), entry=left)
+        record_void(school=world.school, actor=world.user("safety"), record=wrong, reason="重复")
+    page = login("safety").get(reverse("safety:gate", args=[world.school.code])).content.decode()
+    inside = page[page.index("张建国") :].split("</li>")[0]
+    assert '<span class="text-danger">前几天进校</span>' in inside
+    out = reverse("safety:gate_out", args=[world.school.code, stayed.pk])
+    assert f'<form method="post" action="{out}">' in inside and ">登记离校</button>" in inside
+    today = page[page.index('<ul class="list-group">') :]
+    gone = today[today.index("王五") - 30 :].split("</li>")[0]
+    assert "–" in gone and "…" not in gone and "void-form" in gone
+    struck = today[today.rindex('<li class="list-group-item small voided">') :]
+    assert "赵六" in struck.split("</li>")[0] and "重复" in struck.split("</li>")[0]

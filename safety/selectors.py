@@ -14,6 +14,7 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    DateTimeField,
     Exists,
     F,
     OuterRef,
@@ -295,26 +296,22 @@ class RegisterRow:
 
 def hazard_register(school: School, year: int) -> dict[str, list[RegisterRow]]:
     """Open, overdue and closed hazards with the average time to close, by area and by month
-    of report (two grouped queries)."""
-    today = timezone.localdate()
-    open_q = ~Q(status=HazardStatus.CLOSED)
-    base = Hazard.objects.filter(school=school, voided_at__isnull=True, reported_at__year=year)
-    aggregates = {
-        "total": Count("pk"),
-        "open_n": Count("pk", filter=open_q),
-        "overdue": Count("pk", filter=open_q & Q(deadline__lt=today)),
-        "closed": Count("pk", filter=Q(status=HazardStatus.CLOSED)),
-        "took": Avg(F("closed_at") - F("reported_at"), filter=Q(status=HazardStatus.CLOSED)),
+    of report (two grouped queries, prepared)."""
+    values = {
+        "school": school.pk,
+        "start": timezone.make_aware(datetime.datetime(year, 1, 1)),
+        "end": timezone.make_aware(datetime.datetime(year + 1, 1, 1)),
+        "today": timezone.localdate(),
     }
     areas = dict(Area.choices)
 
-    def rows(qs, key: str, label) -> list[RegisterRow]:
+    def rows(prepared: Prepared, label) -> list[RegisterRow]:
         out = []
-        for r in qs.values(key).annotate(**aggregates).order_by(key):
+        for r in prepared.rows(**values):
             days = r["took"].total_seconds() / 86400 if r["took"] is not None else None
             out.append(
                 RegisterRow(
-                    label(r[key]),
+                    label(r["key"]),
                     r["total"],
                     r["open_n"],
                     r["overdue"],
@@ -325,11 +322,37 @@ def hazard_register(school: School, year: int) -> dict[str, list[RegisterRow]]:
         return out
 
     return {
-        "area": rows(base, "area", lambda a: str(areas.get(a, a))),
-        "month": rows(
-            base.annotate(month=TruncMonth("reported_at")), "month", lambda m: f"{m:%Y-%m}"
-        ),
+        "area": rows(_REGISTER_BY_AREA, lambda a: str(areas.get(a, a))),
+        "month": rows(_REGISTER_BY_MONTH, lambda m: f"{m:%Y-%m}"),
     }
+
+
+def _register(key) -> QuerySet:
+    """The register's counts grouped by `key` (an expression), the year a range of report
+    times in local time (as reported_at__year would be) so the (school, time) index serves."""
+    open_q = ~Q(status=HazardStatus.CLOSED)
+    return (
+        Hazard.objects.filter(
+            school=Param("school"),
+            voided_at__isnull=True,
+            reported_at__gte=Param("start", DateTimeField()),
+            reported_at__lt=Param("end", DateTimeField()),
+        )
+        .annotate(key=key)
+        .values("key")
+        .annotate(
+            total=Count("pk"),
+            open_n=Count("pk", filter=open_q),
+            overdue=Count("pk", filter=open_q & Q(deadline__lt=Param("today", DateField()))),
+            closed=Count("pk", filter=Q(status=HazardStatus.CLOSED)),
+            took=Avg(F("closed_at") - F("reported_at"), filter=Q(status=HazardStatus.CLOSED)),
+        )
+        .order_by("key")
+    )
+
+
+_REGISTER_BY_AREA = Prepared(lambda: _register(F("area")))
+_REGISTER_BY_MONTH = Prepared(lambda: _register(TruncMonth("reported_at")))
 
 
 def overdue_hazards(school: School) -> QuerySet[Hazard]:

@@ -275,3 +275,29 @@ def test_the_gate_page_lists_who_is_inside_with_a_log_out_button_and_strikes_voi
     assert "–" in gone and "…" not in gone and "void-form" in gone
     struck = today[today.rindex('<li class="list-group-item small voided">') :]
     assert "赵六" in struck.split("</li>")[0] and "重复" in struck.split("</li>")[0]
+
+
+def test_the_register_page_counts_a_year_in_local_time_and_marks_overdue_counts(world, login):
+    year = timezone.localdate().year - 1
+    new_year = timezone.make_aware(datetime.datetime(year, 1, 1))  # local midnight
+    first, before = _hazard(world, "实验楼"), _hazard(world, "操场")
+    with scopes_disabled():
+        Hazard.objects.filter(pk=first.pk).update(reported_at=new_year)  # 16:00 UTC the day before
+        Hazard.objects.filter(pk=before.pk).update(
+            reported_at=new_year - datetime.timedelta(minutes=1)
+        )
+    url = reverse("safety:hazard_register", args=[world.school.code])
+    page = login("principal").get(f"{url}?year={year}").content.decode()
+    fire = page[page.index("<td>消防设施</td>") :].split("</tr>")[0]
+    # One hazard in the year: open, not past its deadline (a week from today), none closed.
+    assert fire == (
+        '<td>消防设施</td><td class="text-end">1</td><td class="text-end">1</td>'
+        '<td class="text-end">0</td><td class="text-end">0</td><td class="text-end">—</td>'
+    )
+    assert f"<td>{year}-01</td>" in page and f"<td>{year - 1}-12</td>" not in page
+    with scopes_disabled():
+        Hazard.objects.filter(pk=first.pk).update(
+            deadline=timezone.localdate() - datetime.timedelta(days=1)
+        )
+    page = login("principal").get(f"{url}?year={year}").content.decode()
+    assert '<td class="text-end text-danger fw-bold">1</td>' in page

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from canteen import services
 from canteen.models import CanteenDay, FollowUp, Sample
 from logistics.notices.kinds import VOID_REASON
-from tests.canteen.conftest import TODAY
+from tests.canteen.conftest import TODAY, line
 
 pytestmark = pytest.mark.django_db
 
@@ -215,6 +215,9 @@ def test_the_days_list_links_each_day_and_names_who_signed_it(world, kitchen, lo
     page = committee.get(url("day_list", world)).content.decode()
     closer = world.user("canteen")
     assert f'href="{url("day_review", world, day)}"' in page
+    weekdays = ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"]
+    weekday = weekdays[TODAY().weekday()]
+    assert f"<span>{day} {weekday}</span>" in page
     assert "已日结" in page and (closer.get_full_name() or closer.username) in page
     with scopes_disabled():
         services.day_review(school=world.school, actor=world.user("committee"), date=TODAY())
@@ -288,6 +291,53 @@ def test_the_sample_ledger_marks_voided_rows_and_missing_samples(world, kitchen,
         row for row in ws.iter_rows() if any(c.value == "未留样：记录不完整" for c in row)
     )
     assert not any(c.font.strike for c in unvoided)
+
+
+def test_the_ledger_pages_name_each_rows_people_and_supplier(world, kitchen, login):
+    canteen = world.user("canteen")
+    with scopes_disabled():
+        sample = services.samples_record(
+            school=world.school,
+            actor=world.user("cook"),
+            date=TODAY(),
+            meal="lunch",
+            sampler=kitchen.cook,
+            reviewer=kitchen.manager,
+            entries=[services.SampleInput(kitchen.dishes[0], Decimal("130"))],
+        )[0]
+        services.sample_dispose(
+            school=world.school,
+            actor=canteen,
+            sample_ids=[sample.pk],
+            now=sample.taken_at + datetime.timedelta(hours=49),
+        )
+        services.receiving_create(
+            school=world.school,
+            actor=canteen,
+            date=TODAY(),
+            supplier=kitchen.supplier,
+            inspector=kitchen.manager,
+            second_inspector=kitchen.helper,
+            lines=[line()],
+        )
+        services.morning_check_record(
+            school=world.school,
+            actor=canteen,
+            staff=kitchen.helper,
+            date=TODAY(),
+            temperature=Decimal("36.4"),
+        )
+    client = login("director")
+    name = canteen.get_full_name() or canteen.username
+    samples = client.get(url("ledger", world, "samples")).content.decode()
+    row = samples[samples.index(f"<td>{kitchen.dishes[0].name}</td>") :].split("</tr>")[0]
+    assert "<td>周师傅</td><td>孙食堂</td>" in row and f"<td>{name}</td>" in row
+    receiving = client.get(url("ledger", world, "receiving")).content.decode()
+    assert f"<td>{kitchen.supplier.name}</td>" in receiving
+    assert "<td>孙食堂、李帮厨</td>" in receiving
+    morning = client.get(url("ledger", world, "morning")).content.decode()
+    row = morning[morning.index("<td>李帮厨</td>") :].split("</tr>")[0]
+    assert "<td>合格</td>" in row and f"<td>{name}</td>" in row
 
 
 def test_a_receiving_is_entered_with_its_lines_on_one_page(world, kitchen, login):

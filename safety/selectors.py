@@ -17,6 +17,7 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
+    FilteredRelation,
     OuterRef,
     Prefetch,
     Q,
@@ -381,28 +382,47 @@ def severe_overdue_by_member(central: School) -> list[dict]:
 # ---------------------------------------------------------------- equipment
 
 
-def _equipment(school: School, filters: dict[str, str] | None) -> QuerySet[Equipment]:
+def equipment_check_list(
+    school: School, month: datetime.date, filters: dict[str, str] | None = None
+) -> list[SimpleNamespace]:
+    """Equipment in service for the monthly check, each with the month's check if there is
+    one (`check`, for its void button, with `check_ok`, `check_note`, `checked_by_name`), in
+    one prepared query: the month has at most one check an item (equipmentcheck_one_per_month)."""
     filters = filters or {}
-    qs = Equipment.objects.filter(school=school)
-    if filters.get("kind"):
-        qs = qs.filter(kind=filters["kind"])
-    if not filters.get("all"):
-        qs = qs.filter(is_active=True)
-    return qs.order_by("kind", "location", "code")
-
-
-def equipment_list(school: School, month: datetime.date, filters: dict[str, str] | None = None):
-    """Equipment with this month's check (if any), for the monthly check (its void button
-    needs the check itself)."""
-    return _equipment(school, filters).prefetch_related(
-        Prefetch(
-            "checks",
-            queryset=EquipmentCheck.objects.filter(
-                school=school, month=month, voided_at__isnull=True
-            ).annotate(checked_by_name=person_name("checked_by")),
-            to_attr="month_checks",
-        )
+    rows = _equipment_check_list(bool(filters.get("kind"))).rows(
+        school=school.pk, kind=filters.get("kind", ""), month=month
     )
+    items = [SimpleNamespace(**row) for row in rows]
+    for item in items:
+        # The check's key is all its void button needs (the check is not voided: filtered so).
+        item.check = EquipmentCheck(pk=item.check_id) if item.check_id else None
+    return items
+
+
+@lru_cache(maxsize=2)
+def _equipment_check_list(by_kind: bool) -> Prepared:
+    def build() -> QuerySet:
+        month_check = FilteredRelation(
+            "checks",
+            condition=Q(checks__month=Param("month", DateField()), checks__voided_at__isnull=True),
+        )
+        return (
+            _equipment_filtered(by_kind, False)
+            .annotate(month_check=month_check)
+            .order_by("kind", "location", "code")
+            .values(
+                "id",
+                "kind",
+                "code",
+                "location",
+                check_id=F("month_check__id"),
+                check_ok=F("month_check__ok"),
+                check_note=F("month_check__note"),
+                checked_by_name=person_name("month_check__checked_by"),
+            )
+        )
+
+    return Prepared(build)
 
 
 def equipment_rows(

@@ -596,7 +596,7 @@ def equipment_check(request: HttpRequest, school_code: str) -> HttpResponse:
         else:
             messages.success(request, _("%(n)s checks recorded.") % {"n": n})
             return redirect("safety:equipment_check", school_code)
-    items = list(selectors.equipment_list(request.school, month, filters))
+    items = selectors.equipment_check_list(request.school, month, filters)
     return render(
         request,
         "safety/equipment_check.html",

@@ -288,14 +288,21 @@ def stock_balance_rows(school: School) -> QuerySet:
     )
 
 
-def low_stock(school: School) -> QuerySet:
-    """Items whose total across locations is at or below their low-stock level."""
-    return (
-        StockItem.objects.filter(school=school, low_level__gt=0)
+_LOW_STOCK = Prepared(
+    lambda: (
+        StockItem.objects.filter(school=Param("school"), low_level__gt=0)
         .annotate(total=Sum("balances__quantity", default=0))
         .filter(total__lte=F("low_level"))
         .order_by("name")
+        .values("total", "unit", label=Trim(Concat("name", Value(" "), "spec")))
     )
+)
+
+
+def low_stock(school: School) -> list[dict]:
+    """Items whose total across locations is at or below their low-stock level (the stock
+    page's warning on every view: compiled once per process)."""
+    return _LOW_STOCK.rows(school=school.pk)
 
 
 def stock_move_rows(school: School) -> QuerySet:

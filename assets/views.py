@@ -409,7 +409,7 @@ def stock_list(request: HttpRequest, school_code: str) -> HttpResponse:
         "assets/stock_list.html",
         {
             "page": page,
-            "low": list(selectors.low_stock(request.school)),
+            "low": selectors.low_stock(request.school),
             "links": _links(
                 school_code,
                 *("stock_moves", "stock_item_create", "stock_in", "stock_out"),

@@ -4,12 +4,13 @@ selectors as the pages. Printed text is Chinese whatever the viewer's language."
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from logistics.notices.kinds import Column, Snapshot
-from safety.models import GateEntry, Inspection, InspectionItem
+from safety.models import Inspection, InspectionItem
 from safety.selectors import RegisterRow
 
 
@@ -93,8 +94,8 @@ def register_snapshot(register: dict[str, list[RegisterRow]], year: int) -> Snap
         )
 
 
-def gate_snapshot(entries: list[GateEntry], day: datetime.date) -> Snapshot:
-    """The day's register; ID numbers as the viewer may see them (entries carry id_shown)."""
+def gate_snapshot(entries: list[SimpleNamespace], day: datetime.date) -> Snapshot:
+    """The day's register (selectors.gate_entries); ID numbers as the viewer may see them."""
     with translation.override("zh-hans"):
         rows = [
             {

@@ -510,21 +510,55 @@ def mask_id(value: str) -> str:
     return f"{'*' * 14}{value[-4:]}" if value else ""
 
 
-def gate_entries(school: School, day: datetime.date, reveal: bool) -> list[GateEntry]:
-    """One day's gate register, with the ID number masked unless `reveal`."""
-    entries = list(
-        GateEntry.objects.filter(school=school, time_in__date=day).order_by("time_in", "id")
-    )
+def gate_entries(school: School, day: datetime.date, reveal: bool) -> list[SimpleNamespace]:
+    """One day's gate register (one prepared query), with the ID number masked unless
+    `reveal`; `record` is the entry as its void button needs it (key and void state)."""
+    entries = [SimpleNamespace(**row) for row in _GATE_ENTRIES.rows(school=school.pk, day=day)]
     for e in entries:
         e.id_shown = e.id_number if reveal else mask_id(e.id_number)
+        e.is_voided = e.voided_at is not None
+        e.record = GateEntry(pk=e.id, voided_at=e.voided_at, void_reason=e.void_reason)
     return entries
 
 
-def still_inside(school: School, day: datetime.date) -> QuerySet[GateEntry]:
-    """Visitors who came in on or before `day` and were not logged out."""
+_GATE_ENTRIES = Prepared(
+    lambda: (
+        GateEntry.objects.filter(school=Param("school"), time_in__date=Param("day", DateField()))
+        .order_by("time_in", "id")
+        .values(
+            "id",
+            "time_in",
+            "time_out",
+            "name",
+            "id_number",
+            "unit",
+            "reason",
+            "host",
+            "voided_at",
+            "void_reason",
+        )
+    )
+)
+
+
+def still_inside(school: School | Param, day: datetime.date | Param) -> QuerySet[GateEntry]:
+    """Visitors who came in on or before `day` and were not logged out (`school` and `day`
+    may be Params)."""
     return GateEntry.objects.filter(
         school=school, time_out__isnull=True, voided_at__isnull=True, time_in__date__lte=day
     ).order_by("time_in")
+
+
+def inside_rows(school: School, day: datetime.date) -> list[SimpleNamespace]:
+    """still_inside() as plain rows for the gate pages (one prepared query)."""
+    return [SimpleNamespace(**row) for row in _INSIDE.rows(school=school.pk, day=day)]
+
+
+_INSIDE = Prepared(
+    lambda: still_inside(Param("school"), Param("day", DateField())).values(
+        "id", "name", "host", "time_in"
+    )
+)
 
 
 def visitor_by_phone(school: School, phone: str) -> Visitor | None:

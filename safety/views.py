@@ -628,7 +628,7 @@ def gate(request: HttpRequest, school_code: str) -> HttpResponse:
 
 
 def _gate_page(request, form, visitor, today, reveal) -> HttpResponse:
-    inside = list(selectors.still_inside(request.school, today))
+    inside = selectors.inside_rows(request.school, today)
     return render(
         request,
         "safety/gate.html",
@@ -692,7 +692,7 @@ def gate_register(request: HttpRequest, school_code: str) -> HttpResponse:
         {
             "entries": entries,
             "day": day,
-            "inside": list(selectors.still_inside(request.school, day)),
+            "inside": selectors.inside_rows(request.school, day),
         },
     )
 

@@ -61,6 +61,7 @@ from safety.models import (
     PlannedInspection,
     Result,
     Severity,
+    ShiftKind,
 )
 
 
@@ -742,12 +743,11 @@ def roster_detail(request: HttpRequest, school_code: str, pk: int) -> HttpRespon
                 return redirect("safety:roster_detail", school_code, pk)
     elif request.method == "POST":
         raise Http404
-    shifts = selectors.roster_shifts(roster)
     fmt = _fmt(request)
     if fmt:
         period = f"{roster.starts_on:%Y-%m-%d} — {roster.ends_on:%Y-%m-%d}"
         return report_download(
-            notices.duty_snapshot(shifts, roster.title, period),
+            notices.duty_snapshot(selectors.roster_shifts(roster), roster.title, period),
             school=request.school,
             fmt=fmt,
             filename=f"roster-{roster.pk}",
@@ -755,7 +755,14 @@ def roster_detail(request: HttpRequest, school_code: str, pk: int) -> HttpRespon
     return render(
         request,
         "safety/roster_detail.html",
-        {"roster": roster, "shifts": shifts, "form": form},
+        {
+            "roster": roster,
+            "shifts": selectors.roster_rows(roster),
+            "form": form,
+            "labels": selectors.choice_labels(kind=ShiftKind),
+            # One reverse() for the shifts' links instead of one per shift.
+            "shift_base": reverse("safety:shift_detail", args=[school_code, 0])[:-2],
+        },
     )
 
 

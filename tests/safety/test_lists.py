@@ -7,6 +7,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -16,6 +18,7 @@ from safety import services
 from safety.models import Area, EquipmentKind, GateEntry, Hazard, PlanKind, Severity
 from tests.safety.conftest import finished_inspection, soon
 from tests.safety.test_drills import drill, plan
+from tests.safety.test_duty import DAY, roster_with_shift
 
 pytestmark = pytest.mark.django_db
 
@@ -301,3 +304,41 @@ def test_the_register_page_counts_a_year_in_local_time_and_marks_overdue_counts(
         )
     page = login("principal").get(f"{url}?year={year}").content.decode()
     assert '<td class="text-end text-danger fw-bold">1</td>' in page
+
+
+def test_the_roster_page_lists_each_shift_with_its_people_and_log_in_constant_queries(world, login):
+    roster, shift = roster_with_shift(world)
+    url = reverse("safety:roster_detail", args=[world.school.code, roster.pk])
+    client = login("teacher")
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(url).content.decode()
+    row = page[page.index(f"/duty/shifts/{shift.pk}/") :].split("</a>")[0]
+    day = DAY.strftime("%Y年%-m月%-d日")
+    assert f"<strong>{day} 白班</strong>" in row and "已写值班记录" not in row
+    assert "值班领导：王校长 13912345678 · 值班人员：褚老师 13887654321" in row
+    with scopes_disabled():
+        services.duty_log_record(
+            school=world.school,
+            actor=world.user("teacher"),
+            shift=shift,
+            handover="门窗已检查",
+            happenings="无",
+        )
+        for n in range(1, 4):
+            services.shift_set(
+                school=world.school,
+                actor=world.user("safety"),
+                roster=roster,
+                date=DAY + datetime.timedelta(days=n),
+                kind="night",
+                leader=world.user("principal"),
+                leader_phone="13912345678",
+                staff=world.user("guard"),
+                staff_phone="13887654321",
+            )
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(url).content.decode()
+    assert len(four) == len(one)
+    row = page[page.index(f"/duty/shifts/{shift.pk}/") :].split("</a>")[0]
+    assert '<span class="badge text-bg-success">已写值班记录</span>' in row
+    assert page.count("夜班") == 3

@@ -98,12 +98,15 @@ class PreparedList:
         # A page ends per_page rows after its start even when Paginator asks for fewer (the
         # last page), so each page is compiled once, whatever the count.
         start = window.start or 0
+        if window.stop == start:  # an empty list's page: nothing to read, as a queryset
+            return []
         rows = _prepared(*self._query, (start, start + self._per_page)).rows(**self._values)
         return [SimpleNamespace(**row) for row in rows]
 
 
 @lru_cache(maxsize=512)
 def _prepared(filtered, shown, shape: tuple, window: tuple[int, int] | None) -> Prepared:
+    """The list's COUNT (no window) or one page of it, compiled on first use."""
     if window is None:
         return Prepared(lambda: counts(n=filtered(*shape)))
     return Prepared(lambda: shown(filtered(*shape))[window[0] : window[1]])
@@ -111,7 +114,7 @@ def _prepared(filtered, shown, shape: tuple, window: tuple[int, int] | None) -> 
 
 def choice_labels(**choices) -> dict[str, dict[str, str]]:
     """Each named field's labels, translated once per page, for lists whose rows are plain
-    tuples (`with_labels` in the kernel sets them on objects): `labels.area[row.area]`."""
+    values (`with_labels` in the kernel sets them on model objects): `labels.area[row.area]`."""
     return {field: {k: str(v) for k, v in options.choices} for field, options in choices.items()}
 
 
@@ -137,8 +140,13 @@ _OPEN_PLANS = Prepared(
         PlannedInspection.objects.filter(school=Param("school"))
         .exclude(inspection__status=InspectionStatus.DONE)
         .order_by("due_on", "id")
-        .values("id", "kind", "due_on", checklist_name=F("checklist__name"))
-        .annotate(inspection_id=F("inspection__id"))[:20]
+        .values(
+            "id",
+            "kind",
+            "due_on",
+            checklist_name=F("checklist__name"),
+            inspection_id=F("inspection__id"),
+        )[:20]
     )
 )
 

@@ -13,15 +13,21 @@ from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
+    BooleanField,
     Count,
     DateField,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
     TextField,
+    Value,
 )
 from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.utils import timezone
@@ -30,6 +36,7 @@ from django.utils.translation import gettext as _
 from canteen.models import (
     AccompaniedMeal,
     CanteenDay,
+    CanteenSettings,
     Complaint,
     CorrectiveAction,
     DishRating,
@@ -517,6 +524,26 @@ def samples_between(school: School, start: datetime.date, end: datetime.date) ->
     )
 
 
+def sample_disposable(school: School, now: datetime.datetime) -> ExpressionWrapper:
+    """Whether a sample may be disposed of at `now` (what sample_dispose accepts): not disposed,
+    voided or sealed, and kept the school's hours, its setting read inside the rows' query
+    rather than by a query of its own."""
+    hours = Coalesce(
+        Subquery(CanteenSettings.objects.filter(school=school).values("sample_hours")[:1]),
+        Value(CanteenSettings._meta.get_field("sample_hours").default),
+    )
+    kept = ExpressionWrapper(hours * Value(datetime.timedelta(hours=1)), DurationField())
+    return ExpressionWrapper(
+        Q(
+            disposed_at__isnull=True,
+            voided_at__isnull=True,
+            sealed_at__isnull=True,
+            taken_at__lte=ExpressionWrapper(Value(now) - kept, DateTimeField()),
+        ),
+        BooleanField(),
+    )
+
+
 def morning_checks_between(school, start, end) -> QuerySet[MorningCheck]:
     return (
         MorningCheck.objects.filter(school=school, date__gte=start, date__lte=end)
@@ -722,7 +749,7 @@ def inspections(school: School) -> QuerySet[SelfInspection]:
 
 
 def minutes_recent(school: School) -> QuerySet[MonthlyMeeting]:
-    return MonthlyMeeting.objects.filter(school=school).select_related("approval", "created_by")
+    return MonthlyMeeting.objects.filter(school=school).select_related("approval")
 
 
 def incident_list(school: School) -> QuerySet[Incident]:

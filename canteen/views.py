@@ -29,7 +29,6 @@ from canteen.models import (
     Incident,
     InspectionPack,
     Meal,
-    Sample,
     SelfInspection,
     StaffMember,
     Supplier,
@@ -703,25 +702,18 @@ def ledger(request: HttpRequest, school_code: str, kind: str) -> HttpResponse:
             fmt=fmt,
             filename=f"{kind}-{start.isoformat()}-{end.isoformat()}",
         )
-    page = paginate(definition.queryset(request.school, start, end), request.GET.get("page"))
+    queryset = definition.queryset(request.school, start, end)
+    if kind == "samples":
+        queryset = queryset.annotate(
+            disposable=selectors.sample_disposable(request.school, timezone.now())
+        )
+    page = paginate(queryset, request.GET.get("page"))
     columns = definition.columns()
     rows = [
         (voidable_of(record), [row.get(c.key, "") for c in columns], row.get(VOID_REASON, ""))
         for record, row in zip(page.object_list, definition.rows(page.object_list), strict=True)
     ]
-    disposable = ()
-    if kind == "samples":
-        ready = timezone.now() - datetime.timedelta(
-            hours=services.settings_for(request.school).sample_hours
-        )
-        disposable = {
-            r.pk
-            for r in page.object_list
-            if isinstance(r, Sample)
-            and r.disposed_at is None
-            and r.voided_at is None
-            and r.taken_at <= ready
-        }
+    disposable = {r.pk for r in page.object_list if getattr(r, "disposable", False)}
     return render(
         request,
         "canteen/ledger.html",

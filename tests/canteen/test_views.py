@@ -432,6 +432,39 @@ def test_samples_ready_for_disposal_are_ticked_and_disposed_of(world, kitchen, l
         assert Sample.objects.filter(disposed_by=world.user("cook")).count() == 3
 
 
+def test_only_samples_kept_long_enough_and_not_sealed_are_offered_for_disposal(
+    world, kitchen, login
+):
+    def record(dishes, taken_at):
+        return services.samples_record(
+            school=world.school,
+            actor=world.user("cook"),
+            date=TODAY(),
+            meal="lunch",
+            sampler=kitchen.cook,
+            reviewer=kitchen.manager,
+            taken_at=taken_at,
+            entries=[services.SampleInput(d, Decimal("130")) for d in dishes],
+        )
+
+    now = timezone.now()
+    with scopes_disabled():
+        kept, sealed = record(kitchen.dishes[:2], now - datetime.timedelta(hours=48, minutes=1))
+        (young,) = record(kitchen.dishes[2:], now - datetime.timedelta(hours=47, minutes=59))
+        services.incident_open(
+            school=world.school,
+            actor=world.user("principal"),
+            discovered_at=now,
+            description="腹泻",
+            stopped="午餐",
+            sample_ids=[sealed.pk],
+        )
+    page = login("cook").get(url("ledger", world, "samples")).content.decode()
+    assert f'name="sample" value="{kept.pk}"' in page
+    assert f'name="sample" value="{sealed.pk}"' not in page
+    assert f'name="sample" value="{young.pk}"' not in page
+
+
 def test_the_principal_approves_the_designated_list_from_the_supplier_page(world, login):
     from tests.canteen.conftest import supplier
 

@@ -57,7 +57,7 @@ from logistics.context_processors import school_url
 from logistics.forms import add_service_errors
 from logistics.registry import registry
 from logistics.scoping import get_for_school, requires
-from logistics.selectors import paginate
+from logistics.selectors import label_map, paginate
 
 FILTERS = ("q", "category", "location", "custodian", "status")
 
@@ -121,7 +121,7 @@ def asset_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "kept": kept.urlencode(),
             "kept_print": printed.urlencode(),
             "paths": {loc.pk: loc.path for loc in all_locations},
-            "status_labels": {k: str(v) for k, v in AssetStatus.choices},
+            "status_labels": label_map(AssetStatus),
         },
     )
 
@@ -181,7 +181,7 @@ def my_custody(request: HttpRequest, school_code: str) -> HttpResponse:
         {
             "page": page,
             "detail_base": reverse("assets:asset_detail", args=[school_code, 0])[:-2],
-            "status_labels": {k: str(v) for k, v in AssetStatus.choices},
+            "status_labels": label_map(AssetStatus),
             "links": _links(school_code, "repair_create"),
         },
     )
@@ -431,7 +431,7 @@ def stock_moves(request: HttpRequest, school_code: str) -> HttpResponse:
         {
             "page": page,
             "expense_links": links,
-            "kind_labels": {k: str(v) for k, v in MoveKind.choices},
+            "kind_labels": label_map(MoveKind),
         },
     )
 
@@ -550,7 +550,7 @@ def requisition_list(request: HttpRequest, school_code: str) -> HttpResponse:
         "assets/requisition_list.html",
         {
             "page": page,
-            "status_labels": {k: str(v) for k, v in RequisitionStatus.choices},
+            "status_labels": label_map(RequisitionStatus),
             "detail_base": reverse("assets:requisition_detail", args=[school_code, 0])[:-2],
             "links": _links(school_code, "requisition_create"),
         },
@@ -628,7 +628,7 @@ def repair_list(request: HttpRequest, school_code: str) -> HttpResponse:
         "assets/repair_list.html",
         {
             "page": page,
-            "status_labels": {k: str(v) for k, v in RepairStatus.choices},
+            "status_labels": label_map(RepairStatus),
             "detail_base": reverse("assets:repair_detail", args=[school_code, 0])[:-2],
             "links": _links(school_code, "repair_stats", "repair_create"),
         },
@@ -772,7 +772,7 @@ def writeoff_list(request: HttpRequest, school_code: str) -> HttpResponse:
         "assets/writeoff_list.html",
         {
             "page": page,
-            "status_labels": {k: str(v) for k, v in WriteOffStatus.choices},
+            "status_labels": label_map(WriteOffStatus),
             "detail_base": reverse("assets:writeoff_detail", args=[school_code, 0])[:-2],
         },
     )
@@ -853,8 +853,8 @@ def stocktake_list(request: HttpRequest, school_code: str) -> HttpResponse:
         {
             "page": page,
             "form": form,
-            "status_labels": {k: str(v) for k, v in StocktakeStatus.choices},
-            "kind_labels": {k: str(v) for k, v in StocktakeKind.choices},
+            "status_labels": label_map(StocktakeStatus),
+            "kind_labels": label_map(StocktakeKind),
             "detail_base": reverse("assets:stocktake_detail", args=[school_code, 0])[:-2],
         },
     )

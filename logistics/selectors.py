@@ -59,15 +59,23 @@ def with_labels(rows, **choices):
     `with_labels(page, status=AssetStatus)` (a choices enum or list): get_FOO_display()
     rebuilds and translates the whole choice list for every row, most of a 50-row page's
     rendering time."""
-    maps = {
-        field: {k: str(v) for k, v in getattr(options, "choices", options)}  # enum or list
-        for field, options in choices.items()
-    }
+    maps = choice_labels(**choices)
     for row in rows:
         for field, labels in maps.items():
             value = getattr(row, field)
             setattr(row, f"{field}_label", labels.get(value, value))
     return rows
+
+
+def choice_labels(**choices) -> dict[str, dict[str, str]]:
+    """Each named field's labels (a choices enum or list), translated once per page, for rows
+    of plain values: `labels.area[row.area]` in a Jinja2 rows template."""
+    return {field: label_map(options) for field, options in choices.items()}
+
+
+def label_map(choices) -> dict[str, str]:
+    """{value: translated label} of a choices enum or list."""
+    return {k: str(v) for k, v in getattr(choices, "choices", choices)}
 
 
 def display(record, field: str) -> str:

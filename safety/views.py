@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from logistics.forms import add_service_errors
 from logistics.notices.reports import report_download
 from logistics.scoping import get_for_school, requires
-from logistics.selectors import paginate
+from logistics.selectors import choice_labels, paginate
 from safety import capabilities as caps
 from safety import exports, notices, selectors, services
 from safety.forms import (
@@ -99,7 +99,7 @@ def inspection_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "plans": selectors.open_plans(request.school),
             "checklists": selectors.active_checklists(request.school),
             "today": timezone.localdate(),
-            "labels": selectors.choice_labels(area=Area, kind=PlanKind, status=InspectionStatus),
+            "labels": choice_labels(area=Area, kind=PlanKind, status=InspectionStatus),
             # One reverse() for the rows' links instead of one per row.
             "detail_base": reverse("safety:inspection_detail", args=[school_code, 0])[:-2],
             "start_url": reverse("safety:inspection_start", args=[school_code]),
@@ -382,7 +382,7 @@ def hazard_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "areas": Area.choices,
             "see_all": see_all,
             "today": timezone.localdate(),
-            "labels": selectors.choice_labels(area=Area, severity=Severity, status=HazardStatus),
+            "labels": choice_labels(area=Area, severity=Severity, status=HazardStatus),
             # One reverse() for the rows' links instead of one per row.
             "detail_base": reverse("safety:hazard_detail", args=[school_code, 0])[:-2],
         },
@@ -542,7 +542,7 @@ def equipment_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "flags": selectors.equipment_flags(request.school),
             "today": today,
             "warn": today + datetime.timedelta(days=selectors.EXPIRY_WARNING_DAYS),
-            "labels": selectors.choice_labels(kind=EquipmentKind),
+            "labels": choice_labels(kind=EquipmentKind),
             # One reverse() for the rows' links instead of one per row.
             "edit_base": reverse("safety:equipment_edit", args=[school_code, 0])[:-2],
         },
@@ -606,7 +606,7 @@ def equipment_check(request: HttpRequest, school_code: str) -> HttpResponse:
             "month": month,
             "filters": filters,
             "kinds": EquipmentKind.choices,
-            "labels": selectors.choice_labels(kind=EquipmentKind),
+            "labels": choice_labels(kind=EquipmentKind),
         },
     )
 
@@ -759,7 +759,7 @@ def roster_detail(request: HttpRequest, school_code: str, pk: int) -> HttpRespon
             "roster": roster,
             "shifts": selectors.roster_rows(roster),
             "form": form,
-            "labels": selectors.choice_labels(kind=ShiftKind),
+            "labels": choice_labels(kind=ShiftKind),
             # One reverse() for the shifts' links instead of one per shift.
             "shift_base": reverse("safety:shift_detail", args=[school_code, 0])[:-2],
         },
@@ -886,7 +886,7 @@ def drill_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "schedule": selectors.drill_plan(request.school, year),
             "drills": selectors.drills(request.school, year),
             "form": form,
-            "labels": selectors.choice_labels(kind=EmergencyKind),
+            "labels": choice_labels(kind=EmergencyKind),
             # One reverse() for the drills' links instead of one per drill.
             "detail_base": reverse("safety:drill_detail", args=[school_code, 0])[:-2],
         },

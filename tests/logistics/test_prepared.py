@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.db.models import DateField
+from django.db.models import CharField, DateField
 from django_scopes import scopes_disabled
 
 from logistics.models import Notification
-from logistics.prepared import Param, ParamList, Prepared, counts
+from logistics.prepared import Param, ParamList, Prepared, PreparedList, counts
+from logistics.selectors import paginate
 
 
 @pytest.fixture(autouse=True)
@@ -59,3 +60,30 @@ def test_dates_are_bound_as_parameters(world):
     today = Notification.objects.get(text="甲").created_at.date()
     assert query.row(school=world.school.pk, day=today) == {"notes": 1}
     assert query.row(school=world.school.pk, day=today.replace(year=today.year - 1)) == {"notes": 0}
+
+
+def _notes_filtered(by_text: bool):
+    qs = Notification.objects.filter(school=Param("school"))
+    return qs.filter(text=Param("text", CharField())) if by_text else qs
+
+
+def _notes_shown(qs):
+    return qs.order_by("text").values("text")
+
+
+def test_a_prepared_list_pages_and_counts_per_school_and_filter(world):
+    _notes(world, world.school, "principal", *[f"通知{i:02}" for i in range(55)])
+    _notes(world, world.other, "principal_xx", "别校")
+
+    def listed(school, text=""):
+        return PreparedList(
+            _notes_filtered, _notes_shown, (bool(text),), school=school.pk, text=text
+        )
+
+    page = paginate(listed(world.school), "2")
+    assert page.paginator.count == 55 and [n.text for n in page] == [
+        f"通知{i:02}" for i in range(50, 55)
+    ]
+    assert [n.text for n in paginate(listed(world.other), "1")] == ["别校"]
+    assert [n.text for n in paginate(listed(world.school, "通知07"), "1")] == ["通知07"]
+    assert paginate(listed(world.other, "通知07"), "1").paginator.count == 0

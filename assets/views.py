@@ -82,15 +82,11 @@ def asset_list(request: HttpRequest, school_code: str) -> HttpResponse:
     # The office sees a voided line struck through with its reason, so nobody registers the
     # item again unawares; "hide voided" leaves only the live register.
     hide_voided = request.GET.get("voided") == "hide"
-    register = selectors.asset_list(school, filters, all_locations, with_voided=not hide_voided)
+    register = selectors.register_page(school, filters, all_locations, with_voided=not hide_voided)
     # A text search is not counted: PostgreSQL would count thousands of substring matches
     # that no index can find (a two-character Chinese word has no trigram); the page reads
     # one line more to know whether there is a next page.
-    page = paginate(
-        selectors.register_rows(register),
-        request.GET.get("page"),
-        counted=not filters["q"].strip(),
-    )
+    page = paginate(register, request.GET.get("page"), counted=not filters["q"].strip())
     kept = request.GET.copy()
     kept.pop("page", None)
     printed = kept.copy()

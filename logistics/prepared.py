@@ -77,8 +77,12 @@ class Prepared:
     on first use in each process. Rows come back as dicts of the query's columns, through the
     same field converters a normal ORM query applies (dates, JSON, arrays)."""
 
-    def __init__(self, build: Callable[[], QuerySet]) -> None:
+    def __init__(self, build: Callable[[], QuerySet], *, count: bool = False) -> None:
+        """`count`: one row {"n": the number of rows the query returns}, as QuerySet.count()
+        asks PostgreSQL (SELECT COUNT(*) FROM (…)), which counts from an index alone where
+        it can."""
         self._build = build
+        self._count = count
         self._compiled: tuple[str, list[Any], dict] | None = None
         self._lock = threading.Lock()
 
@@ -89,6 +93,11 @@ class Prepared:
                     queryset = self._build()
                     compiler = queryset.query.get_compiler(using=queryset.db)
                     sql, params = compiler.as_sql()
+                    if self._count:
+                        # Django's compiled SQL, its values still separate parameters.
+                        counted = f"SELECT COUNT(*) AS n FROM ({sql}) counted"  # noqa: S608 # nosec B608
+                        self._compiled = (counted, params, {})
+                        return self._compiled
                     columns = [expression for expression, _sql, _alias in compiler.select]
                     self._compiled = (sql, params, compiler.get_converters(columns))
         return self._compiled
@@ -160,7 +169,9 @@ class PreparedList:
         start = window.start or 0
         if window.stop == start:  # an empty list's page: nothing to read, as a queryset
             return []
-        rows = _prepared(*self._query, (start, start + self._per_page)).rows(**self._values)
+        # An uncounted page reads one row more than it shows (paginate(counted=False)).
+        length = max(self._per_page, (window.stop or start) - start)
+        rows = _prepared(*self._query, (start, start + length)).rows(**self._values)
         return [SimpleNamespace(**row) for row in rows]
 
 
@@ -168,5 +179,5 @@ class PreparedList:
 def _prepared(filtered, shown, shape: tuple, window: tuple[int, int] | None) -> Prepared:
     """The list's COUNT (no window) or one page of it, compiled on first use."""
     if window is None:
-        return Prepared(lambda: counts(n=filtered(*shape)))
+        return Prepared(lambda: filtered(*shape).order_by().values("pk"), count=True)
     return Prepared(lambda: shown(filtered(*shape))[window[0] : window[1]])

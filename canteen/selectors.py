@@ -65,7 +65,7 @@ from canteen.models import (
     WasteRecord,
 )
 from logistics.models import School
-from logistics.prepared import Param, Prepared
+from logistics.prepared import Param, Prepared, PreparedList
 from logistics.selectors import display, person_name
 
 MIN_TEMPERATURE_READINGS = 2  # 冷藏/热保: twice a day
@@ -455,12 +455,22 @@ def days_waiting_review(school: School) -> QuerySet[CanteenDay]:
     return CanteenDay.objects.filter(school=school, status=CanteenDay.CLOSED).order_by("date")
 
 
-def day_list(school: School) -> QuerySet[CanteenDay]:
-    """Days with who reviewed them, or else who closed them (a name, no User objects)."""
-    return (
-        CanteenDay.objects.filter(school=school)
-        .only("date", "status", "reopen_count")
-        .annotate(signed_by=Coalesce(person_name("reviewed_by"), person_name("closed_by")))
+def day_list(school: School) -> PreparedList:
+    """Days, newest first, with who reviewed them, or else who closed them (a name from
+    PostgreSQL), as a list compiled once per process (logistics.prepared.PreparedList)."""
+    return PreparedList(_days_filtered, _days_shown, (), school=school.pk)
+
+
+def _days_filtered() -> QuerySet:
+    return CanteenDay.objects.filter(school=Param("school"))
+
+
+def _days_shown(queryset: QuerySet) -> QuerySet:
+    return queryset.order_by("-date").values(
+        "date",
+        "status",
+        "reopen_count",
+        signed_by=Coalesce(person_name("reviewed_by"), person_name("closed_by")),
     )
 
 

@@ -483,7 +483,7 @@ def followup_list(school: School) -> QuerySet[FollowUp]:
 
 
 def staff_list(school: School) -> QuerySet[StaffMember]:
-    return StaffMember.objects.filter(school=school).select_related("user")
+    return StaffMember.objects.filter(school=school)
 
 
 def staff_choices(school: School) -> QuerySet[StaffMember]:

@@ -494,6 +494,7 @@ def followup_reply(request: HttpRequest, school_code: str, pk: int) -> HttpRespo
 @requires(caps.VIEW)
 def staff_list(request: HttpRequest, school_code: str) -> HttpResponse:
     page = paginate(selectors.staff_list(request.school), request.GET.get("page"))
+    with_labels(page.object_list, position=StaffMember.Position)
     today_ = timezone.localdate()
     warn = max(services.settings_for(request.school).warning_days or services.WARNING_DAYS)
     return render(
@@ -503,6 +504,8 @@ def staff_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "page": page,
             "today": today_,
             "warn_until": today_ + datetime.timedelta(days=warn),
+            # The edit links from one reverse() instead of one per member.
+            "staff_base": reverse("canteen:staff_edit", args=[school_code, 0])[: -len("0/edit/")],
             "basis": LEGAL_BASIS["staff"],
         },
     )

@@ -340,6 +340,30 @@ def test_the_ledger_pages_name_each_rows_people_and_supplier(world, kitchen, log
     assert "<td>合格</td>" in row and f"<td>{name}</td>" in row
 
 
+def test_the_staff_list_shows_each_members_position_certificate_and_its_expiry(
+    world, kitchen, login
+):
+    from tests.canteen.conftest import staff
+
+    expired = staff(world, "过期工", "helper", expires=TODAY() - datetime.timedelta(days=1))
+    soon = staff(world, "将到期", "cook", expires=TODAY() + datetime.timedelta(days=3))
+    page = login("canteen").get(url("staff_list", world)).content.decode()
+
+    def row(name):
+        start = page.index(f"<strong>{name}</strong>")
+        return page[start : page.index("</a>", start)]
+
+    assert "<small>帮厨</small>" in row("过期工") and "已过期" in row("过期工")
+    assert f"JK-过期工 · 有效期至 {expired.certificate_expires.isoformat()}" in row("过期工")
+    assert "即将到期" in row("将到期") and "已过期" not in row("将到期")
+    assert "到期" not in row("李帮厨")
+    assert f'href="{url("staff_edit", world, soon.pk)}"' in row("将到期")
+    assert (
+        url("staff_edit", world, soon.pk)
+        not in login("cook").get(url("staff_list", world)).content.decode()
+    )
+
+
 def test_a_receiving_is_entered_with_its_lines_on_one_page(world, kitchen, login):
     data = {
         "date": TODAY().isoformat(),

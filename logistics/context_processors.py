@@ -13,16 +13,18 @@ from logistics.access import access_for
 from logistics.registry import registry
 
 
-def school_url(url_name: str, code: str | None = None) -> str:
-    """reverse(url_name, args=[code]), remembered: the layout links every page to the same
-    few URLs per school, and each reverse() costs about as much as a small query."""
-    return _reverse(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), url_name, code)
+def school_url(url_name: str, code: str | None = None, *args) -> str:
+    """reverse(url_name, args=[code, *args]), remembered: the layout links every page to the
+    same few URLs per school, and each reverse() costs about as much as a small query."""
+    return _reverse(
+        get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), url_name, code, args
+    )
 
 
 @lru_cache(maxsize=4096)
-def _reverse(urlconf: str, prefix: str, url_name: str, code: str | None) -> str:
+def _reverse(urlconf: str, prefix: str, url_name: str, code: str | None, args: tuple) -> str:
     # urlconf and prefix are part of the key: reverse() depends on both.
-    return reverse(url_name, urlconf=urlconf, args=[code] if code else [])
+    return reverse(url_name, urlconf=urlconf, args=[code, *args] if code else list(args))
 
 
 def layout_urls(code: str | None) -> MappingProxyType:

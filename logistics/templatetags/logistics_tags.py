@@ -71,10 +71,10 @@ def void_form(context, record) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def rows(context, template_name: str, **values) -> str:
-    """A list's rows from the Jinja2 template templates/jinja2/<template_name> (logistics.jinja:
-    why), given the values named here and the page's school, capabilities, CSRF token and
-    path (for the void buttons' way back)."""
+def jinja(context, template_name: str, **values) -> str:
+    """templates/jinja2/<template_name> rendered by Jinja2 (logistics.jinja: why), given the
+    values named here and the page's school, capabilities, CSRF token and path (for the void
+    buttons' way back): a list's rows, an app's tabs."""
     request = context["request"]
     # Safe: the Jinja2 environment escapes every value (autoescape forced on, logistics.jinja).
     return SafeString(  # nosec B703
@@ -88,6 +88,9 @@ def rows(context, template_name: str, **values) -> str:
             **values,
         )
     )
+
+
+register.simple_tag(jinja, takes_context=True, name="rows")  # until the templates are renamed
 
 
 @register.filter

@@ -1,7 +1,7 @@
-"""Jinja2 for the rows of long lists (`{% rows %}` in logistics_tags).
+"""Jinja2 for the rows of long lists and the tabs (`{% jinja %}` in logistics_tags).
 
-The pages are Django templates; only a list's row loop is a Jinja2 template under
-templates/jinja2/, rendered by `{% rows "<app>/<name>.html" key=value … %}`. Django's template
+The pages are Django templates; a list's row loop (and an app's tabs) is a Jinja2 template under
+templates/jinja2/, rendered by `{% jinja "<app>/<name>.html" key=value … %}`. Django's template
 engine spends about 5 µs on each variable and tag, so a 50-row page of a ledger or the asset
 register spent more on its rows than on its queries; Jinja2 compiles a template to Python and
 renders the same rows in a fraction of that (docs/performance.md).

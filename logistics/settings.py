@@ -122,7 +122,7 @@ TEMPLATES = [
             ],
         },
     },
-    # The rows of long lists only, through {% rows %} (logistics/jinja.py explains why).
+    # The rows of long lists and the tabs only, through {% jinja %} (logistics/jinja.py: why).
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],

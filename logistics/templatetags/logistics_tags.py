@@ -90,9 +90,6 @@ def jinja(context, template_name: str, **values) -> str:
     )
 
 
-register.simple_tag(jinja, takes_context=True, name="rows")  # until the templates are renamed
-
-
 @register.filter
 def yuan(value) -> str:
     return html.yuan(value)

@@ -81,10 +81,10 @@ def test_translations_and_money():
 
 def test_the_void_button_is_for_those_who_may_void_and_escapes_the_reason(world):
     attachment = AttachmentFactory(school=world.school, uploaded_by=world.user("director"))
-    page = {"school": world.school, "csrf_token": "tok", "next_url": '/s/sdcz/?a="b"'}
+    page = {"school": world.school, "csrf_token": "tok", "next_url": '/s/sdcz/?a="b"&k={pk}'}
     button = _jinja("{{ void_form(r) }}", r=attachment, capabilities={"attachments.void"}, **page)
     assert f'action="/s/sdcz/void/logistics.attachment/{attachment.pk}/"' in button
-    assert 'value="tok"' in button and 'value="/s/sdcz/?a=&quot;b&quot;"' in button
+    assert 'value="tok"' in button and 'value="/s/sdcz/?a=&quot;b&quot;&amp;k={pk}"' in button
     assert _jinja("{{ void_form(r) }}", r=attachment, capabilities=set(), **page) == ""
     attachment.voided_at, attachment.void_reason = timezone.now(), HOSTILE
     badge = _jinja("{{ void_form(r) }}", r=attachment, capabilities={"attachments.void"}, **page)

@@ -520,14 +520,21 @@ def menu_week(school: School, week_start: datetime.date) -> dict[tuple[datetime.
 _VOID_COLUMNS = ("voided_at", "void_reason")
 
 
+def _name_of(model, key: str) -> Subquery:
+    """The name of the `model` row `key` points at, as a scalar subquery rather than a join:
+    a ledger's COUNT then drops it (Django keeps an inner join in the COUNT, which it must
+    plan and run)."""
+    return Subquery(model.objects.filter(pk=OuterRef(key)).values("name")[:1])
+
+
 def samples_between(school: School, start: datetime.date, end: datetime.date) -> QuerySet[Sample]:
     return (
         Sample.objects.filter(school=school, date__gte=start, date__lte=end)
         .only("date", "meal", "grams", "taken_at", "fridge", "disposed_at", *_VOID_COLUMNS)
         .annotate(
-            dish_name=F("dish__name"),
-            sampler_name=F("sampler__name"),
-            reviewer_name=F("reviewer__name"),
+            dish_name=_name_of(MenuDish, "dish_id"),
+            sampler_name=_name_of(StaffMember, "sampler_id"),
+            reviewer_name=_name_of(StaffMember, "reviewer_id"),
             disposed_by_name=person_name("disposed_by"),
         )
         .order_by("date", "meal", "dish__position", "id")
@@ -593,9 +600,9 @@ def receiving_lines_between(school, start, end) -> QuerySet[ReceivingLine]:
             *(f"receiving__{f}" for f in _VOID_COLUMNS),
         )
         .annotate(
-            supplier_name=F("receiving__supplier__name"),
-            inspector_name=F("receiving__inspector__name"),
-            second_inspector_name=F("receiving__second_inspector__name"),
+            supplier_name=_name_of(Supplier, "receiving__supplier_id"),
+            inspector_name=_name_of(StaffMember, "receiving__inspector_id"),
+            second_inspector_name=_name_of(StaffMember, "receiving__second_inspector_id"),
         )
         .order_by("receiving__date", "receiving_id", "id")
     )

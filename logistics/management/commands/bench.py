@@ -59,6 +59,11 @@ class Command(BaseCommand):
             verbosity=0, autoclobber=True, keepdb=True, serialize=False
         )
         call_command("seed_bench", schools=schools, years=years, stdout=self.stdout)
+        # Fresh planner statistics, as autovacuum keeps them in production: with stale ones
+        # PostgreSQL picked the school index over (school, date) and read a school's whole
+        # history for a month's ledger, and plans differed from run to run.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         with scopes_disabled():
             school = School.objects.get(code=f"{BENCH_PREFIX}01")
         with override_settings(

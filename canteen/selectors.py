@@ -524,7 +524,7 @@ def _name_of(model, key: str) -> Subquery:
     """The name of the `model` row `key` points at, as a scalar subquery rather than a join:
     a ledger's COUNT then drops it (Django keeps an inner join in the COUNT, which it must
     plan and run)."""
-    return Subquery(model.objects.filter(pk=OuterRef(key)).values("name")[:1])
+    return Subquery(model.objects.filter(pk=OuterRef(key)).order_by().values("name")[:1])
 
 
 def samples_between(school: School, start: datetime.date, end: datetime.date) -> QuerySet[Sample]:
@@ -571,14 +571,17 @@ def morning_checks_between(school, start, end) -> QuerySet[MorningCheck]:
 
 
 def receiving_lines_between(school, start, end) -> QuerySet[ReceivingLine]:
-    return (
-        # The delivery's school too, so the (school, date) index finds the deliveries.
-        ReceivingLine.objects.filter(
-            school=school,
-            receiving__school=school,
-            receiving__date__gte=start,
-            receiving__date__lte=end,
+    # The period's deliveries first (the (school, date) index), their lines then by their
+    # keys: joined to the deliveries instead, PostgreSQL expects a handful of lines (it cannot
+    # know that a school's lines belong to its own deliveries) and reads every line the school
+    # ever received to hash them, 1.5 ms for the COUNT and again for the page.
+    deliveries = list(
+        Receiving.objects.filter(school=school, date__gte=start, date__lte=end).values_list(
+            "pk", flat=True
         )
+    )
+    return (
+        ReceivingLine.objects.filter(school=school, receiving_id__in=deliveries)
         # The delivery is the record a row voids; its people and supplier are names only.
         .select_related("receiving")
         .only(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cache
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -49,7 +48,7 @@ from assets.models import (
 )
 from logistics.models import Membership, School
 from logistics.prepared import Param, ParamList, Prepared, PreparedList
-from logistics.selectors import person_name
+from logistics.selectors import name_of, person_name
 
 VALUE = ExpressionWrapper(
     F("price") * F("quantity"), output_field=DecimalField(max_digits=14, decimal_places=2)
@@ -229,24 +228,15 @@ def _prepared_register(*shape: bool) -> QuerySet[Asset]:
     )
 
 
-@cache
-def name_of(user_field: str) -> Subquery:
-    """A person's name (logistics.selectors.person_name) as a scalar subquery: a list's COUNT
-    then drops it, where the join person_name() makes stays in the COUNT (the register's
-    COUNT of 50,000 lines is planned and run twice as fast without it). Built once per field:
-    annotate() resolves a copy, never the expression itself."""
-    return Subquery(
-        get_user_model().objects.filter(pk=OuterRef(user_field)).values(name=person_name())
-    )
-
-
 def register_rows(register: QuerySet[Asset]) -> QuerySet:
     """A register page's lines as plain rows: what the page shows, from the asset table
     alone (the location's path comes from the locations the page has read already; the
     custodian's name from a subquery), so the page's COUNT joins nothing."""
     return (
         register.select_related(None)
-        .annotate(value=VALUE, custodian_name=name_of("custodian_id"))
+        .annotate(
+            value=VALUE, custodian_name=name_of(get_user_model(), "custodian_id", person_name())
+        )
         .values_list(
             *("pk", "code", "name", "spec", "location_id", "custodian_class", "quantity"),
             *("value", "status", "voided_at", "void_reason", "custodian_name"),

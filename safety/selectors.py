@@ -342,17 +342,13 @@ def equipment_check_list(
     school: School, month: datetime.date, filters: dict[str, str] | None = None
 ) -> list[SimpleNamespace]:
     """Equipment in service for the monthly check, each with the month's check if there is
-    one (`check`, for its void button, with `check_ok`, `check_note`, `checked_by_name`), in
+    one (`check_id`, `check_ok`, `check_note`, `checked_by_name`), in
     one prepared query: the month has at most one check an item (equipmentcheck_one_per_month)."""
     filters = filters or {}
     rows = _equipment_check_list(bool(filters.get("kind"))).rows(
         school=school.pk, kind=filters.get("kind", ""), month=month
     )
-    items = [SimpleNamespace(**row) for row in rows]
-    for item in items:
-        # The check's key is all its void button needs (the check is not voided: filtered so).
-        item.check = EquipmentCheck(pk=item.check_id) if item.check_id else None
-    return items
+    return [SimpleNamespace(**row) for row in rows]
 
 
 @lru_cache(maxsize=2)
@@ -468,12 +464,11 @@ def mask_id(value: str) -> str:
 
 def gate_entries(school: School, day: datetime.date, reveal: bool) -> list[SimpleNamespace]:
     """One day's gate register (one prepared query), with the ID number masked unless
-    `reveal`; `record` is the entry as its void button needs it (key and void state)."""
+    `reveal`."""
     entries = [SimpleNamespace(**row) for row in _GATE_ENTRIES.rows(school=school.pk, day=day)]
     for e in entries:
         e.id_shown = e.id_number if reveal else mask_id(e.id_number)
         e.is_voided = e.voided_at is not None
-        e.record = GateEntry(pk=e.id, voided_at=e.voided_at, void_reason=e.void_reason)
     return entries
 
 

@@ -91,6 +91,23 @@ def test_the_void_button_is_for_those_who_may_void_and_escapes_the_reason(world)
     assert "<script>" not in badge and "&lt;script&gt;" in badge
 
 
+def test_a_plain_rows_void_button_is_the_model_instances(world):
+    """A prepared list's row (no model instance) gets the same button by label and key, and
+    the same struck-through reason once voided."""
+    attachment = AttachmentFactory(school=world.school, uploaded_by=world.user("director"))
+    page = {"school": world.school, "csrf_token": "tok", "next_url": "/s/sdcz/"}
+    may = {"attachments.void"}
+    by_row = '{{ void_form("logistics.attachment", r.pk, r.void_reason) }}'
+    assert _jinja(by_row, r=attachment, capabilities=may, **page) == _jinja(
+        "{{ void_form(r) }}", r=attachment, capabilities=may, **page
+    )
+    assert _jinja(by_row, r=attachment, capabilities=set(), **page) == ""
+    attachment.voided_at, attachment.void_reason = timezone.now(), HOSTILE
+    badge = _jinja(by_row, r=attachment, capabilities=set(), **page)
+    assert badge == _jinja("{{ void_form(r) }}", r=attachment, capabilities=set(), **page)
+    assert "&lt;script&gt;" in badge
+
+
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_display_is_get_foo_display(language):
     with translation.override(language):

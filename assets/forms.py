@@ -233,38 +233,3 @@ class ImportForm(StyledFormMixin, forms.Form):
 
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
-
-
-class AssetFilterForm(StyledFormMixin, forms.Form):
-    """The register's search bar, drawn from the GET filters (the selector reads them; an
-    unknown value filters nothing). A form so its selects render in Python, not a template
-    node per option: a school has dozens of rooms and people."""
-
-    q = forms.CharField(
-        required=False,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": _("Code, name, specification or location"),
-                "aria-label": _("Search"),
-            }
-        ),
-    )
-    category = forms.ChoiceField(required=False)
-    location = forms.ChoiceField(required=False)
-    status = forms.ChoiceField(required=False)
-    custodian = forms.ChoiceField(required=False)
-
-    def __init__(self, filters, *, categories, locations, statuses, people):
-        super().__init__(initial=filters)
-        choices = {
-            "category": (_("All categories"), list(categories)),
-            "location": (_("All locations"), [(loc.pk, loc.path) for loc in locations]),
-            "status": (_("All statuses"), list(statuses)),
-            "custodian": (_("All custodians"), list(people)),
-        }
-        for name, (everything, options) in choices.items():
-            field = self.fields[name]
-            field.choices = [("", everything), *options]
-            field.widget.attrs["aria-label"] = field.label = _(name)
-        self.fields["custodian"].widget.attrs["title"] = _("A class: choose its head teacher")

@@ -36,6 +36,7 @@ from assets.models import (
     CustodyRecord,
     Location,
     LocationKind,
+    RepairStatus,
     RepairTicket,
     Requisition,
     StockBalance,
@@ -352,20 +353,23 @@ def low_stock(school: School) -> list[dict]:
     return _LOW_STOCK.rows(school=school.pk)
 
 
-def stock_move_rows(school: School) -> QuerySet:
-    """The moves page's rows as plain values; the item as a subquery, so the page's COUNT
-    reads the moves alone."""
+def stock_moves(school: School) -> PreparedList:
+    """The moves page, newest first, as plain rows through queries compiled once per process;
+    the item as a subquery, so the page's COUNT reads the moves alone."""
+    return PreparedList(_stock_moves_filtered, _stock_move_rows, (), school=school.pk)
+
+
+def _stock_moves_filtered() -> QuerySet[StockMove]:
+    return StockMove.objects.filter(school=Param("school"))
+
+
+def _stock_move_rows(moves: QuerySet[StockMove]) -> QuerySet:
     item = StockItem.objects.filter(pk=OuterRef("item_id")).values(
         label=Trim(Concat("name", Value(" "), "spec"))
     )
-    return (
-        StockMove.objects.filter(school=school)
-        .annotate(item_label=Subquery(item))
-        .values_list(
-            *("pk", "at", "kind", "item_label", "quantity", "supplier", "recipient"),
-            "expense_number",
-            named=True,
-        )
+    return moves.order_by("-at", "-id").values(
+        *("pk", "at", "kind", "quantity", "supplier", "recipient", "expense_number"),
+        item_label=Subquery(item),
     )
 
 
@@ -387,24 +391,43 @@ def requisitions(school: School, user, capabilities: frozenset[str]) -> QuerySet
 # ---------------------------------------------------------------- repairs
 
 
-def repairs(school: School, user, capabilities: frozenset[str]) -> QuerySet[RepairTicket]:
+def repairs(school: School, user, capabilities: frozenset[str], status: str = "") -> PreparedList:
+    """The repairs page's tickets, newest first (the office and the workers see all, others
+    the tickets they reported or must fix), optionally of one status; an unknown status
+    filters nothing. Compiled once per process for each shape of the filters: building the
+    COUNT and the page through the ORM cost more Python than drawing the fifty tickets."""
     from assets import capabilities as caps
 
-    qs = RepairTicket.objects.filter(school=school)
-    if caps.VIEW not in capabilities and caps.REPAIR_WORK not in capabilities:
-        qs = qs.filter(Q(reported_by=user) | Q(assigned_to=user))
+    see_all = caps.VIEW in capabilities or caps.REPAIR_WORK in capabilities
+    status = status if status in RepairStatus.values else ""
+    return PreparedList(
+        _repairs_filtered,
+        _repair_rows,
+        (see_all, bool(status)),
+        school=school.pk,
+        user=user.pk,
+        status=status,
+    )
+
+
+def _repairs_filtered(see_all: bool, by_status: bool) -> QuerySet[RepairTicket]:
+    qs = RepairTicket.objects.filter(school=Param("school"))
+    if not see_all:
+        qs = qs.filter(Q(reported_by=Param("user")) | Q(assigned_to=Param("user")))
+    if by_status:
+        qs = qs.filter(status=Param("status", CharField()))
     return qs
 
 
-def repair_rows(tickets: QuerySet[RepairTicket]) -> QuerySet:
-    """The repairs page's tickets as plain rows, people's names from PostgreSQL (a school has
-    a few hundred tickets a year: their COUNT may keep the joins)."""
-    return tickets.annotate(
-        reporter=person_name("reported_by"), worker=person_name("assigned_to")
-    ).values_list(
-        *("pk", "location__path", "description", "status", "reported_at", "voided_at"),
-        *("reporter", "worker"),
-        named=True,
+def _repair_rows(tickets: QuerySet[RepairTicket]) -> QuerySet:
+    """The tickets as plain rows; the place and people's names by scalar subqueries, so the
+    page's COUNT reads the tickets alone."""
+    user = get_user_model()
+    return tickets.order_by("-reported_at", "-id").values(
+        *("pk", "description", "status", "reported_at", "voided_at", "void_reason"),
+        place=name_of(Location, "location_id", F("path")),
+        reporter=name_of(user, "reported_by_id", person_name()),
+        worker=name_of(user, "assigned_to_id", person_name()),
     )
 
 

@@ -14,7 +14,6 @@ from assets import capabilities as caps
 from assets import labels, registers, reports, selectors, services
 from assets.forms import (
     AssetEditForm,
-    AssetFilterForm,
     AssetForm,
     AssignForm,
     CategoryForm,
@@ -97,13 +96,9 @@ def asset_list(request: HttpRequest, school_code: str) -> HttpResponse:
         {
             "page": page,
             "filters": filters,
-            "form": AssetFilterForm(
-                filters,
-                categories=selectors.category_choices(school),
-                locations=all_locations,
-                statuses=AssetStatus.choices,
-                people=selectors.people_choices(school),
-            ),
+            # The search bar's options (drawn by Jinja2: asset_page.html).
+            "categories": selectors.category_choices(school),
+            "people": selectors.people_choices(school),
             "hide_voided": hide_voided,
             "layouts": labels.LAYOUTS.values(),
             "show_prices": caps.PRICES in request.capabilities,
@@ -417,7 +412,7 @@ def stock_list(request: HttpRequest, school_code: str) -> HttpResponse:
 
 @requires(caps.VIEW)
 def stock_moves(request: HttpRequest, school_code: str) -> HttpResponse:
-    page = paginate(selectors.stock_move_rows(request.school), request.GET.get("page"))
+    page = paginate(selectors.stock_moves(request.school), request.GET.get("page"))
     numbers = {m.expense_number for m in page.object_list if m.expense_number}
     # Another app's document by its number, resolved through the kernel (never imported).
     links = {n: registry.resolve_document(request.school, "finance.expense", n) for n in numbers}
@@ -615,10 +610,10 @@ def requisition_issue(request: HttpRequest, school_code: str, pk: int) -> HttpRe
 
 @requires(caps.REPAIR_REPORT)
 def repair_list(request: HttpRequest, school_code: str) -> HttpResponse:
-    qs = selectors.repairs(request.school, request.user, request.capabilities)
-    if request.GET.get("status") in RepairStatus.values:
-        qs = qs.filter(status=request.GET["status"])
-    page = paginate(selectors.repair_rows(qs), request.GET.get("page"))
+    tickets = selectors.repairs(
+        request.school, request.user, request.capabilities, request.GET.get("status", "")
+    )
+    page = paginate(tickets, request.GET.get("page"))
     return render(
         request,
         "assets/repair_list.html",

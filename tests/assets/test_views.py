@@ -458,7 +458,24 @@ def test_the_repairs_list_shows_each_ticket_with_its_people_and_status_struck_if
     assert names in page
     struck = page[: page.index(f'href="{url}{voided.pk}/"')].rsplit("<li", 1)[1]
     assert "text-decoration-line-through" in struck
+    assert "已作废：重复报修</div>" in page
     assert 'class="nav-link active" href="?">全部</a>' in page
+    # A status filter shows that status alone; an unknown one filters nothing (not a 500).
+    reported = login("director").get(url + "?status=reported").content.decode()
+    assert f'href="{url}{voided.pk}/"' in reported and f'href="{url}{ticket.pk}/"' not in reported
+    unknown = login("director").get(url + "?status=nonsense").content.decode()
+    assert f'href="{url}{voided.pk}/"' in unknown and f'href="{url}{ticket.pk}/"' in unknown
+    # Someone who only reports faults sees the tickets they reported or must fix.
+    with scopes_disabled():
+        cooks = services.repair_report(
+            school=world.school, actor=world.user("cook"), location=place.room, description="门坏"
+        )
+    mine = login("teacher").get(url).content.decode()
+    assert f'href="{url}{ticket.pk}/"' in mine and f'href="{url}{cooks.pk}/"' not in mine
+    # Another school's list shows none of them.
+    other = reverse("assets:repair_list", args=[world.other.code])
+    theirs = login("principal_xx").get(other).content.decode()
+    assert "重复报修" not in theirs and f"repairs/{ticket.pk}/" not in theirs
 
 
 def test_write_offs_requisitions_and_stocktakes_list_what_each_one_is(world, place, login):

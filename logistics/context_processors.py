@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language_info
 
 from logistics.access import access_for
 from logistics.registry import registry
@@ -28,8 +29,9 @@ def _reverse(urlconf: str, prefix: str, url_name: str, code: str | None, args: t
 
 
 def layout_urls(code: str | None) -> MappingProxyType:
-    """The links and assets of the base layout, made once per school and configuration:
-    {% url %} and {% static %} cost the layout more than half a millisecond a page."""
+    """The links, assets and language buttons of the base layout, made once per school and
+    configuration: {% url %} and {% static %} cost the layout more than half a millisecond a
+    page."""
     return _layout(
         get_urlconf() or settings.ROOT_URLCONF,
         get_script_prefix(),
@@ -55,8 +57,13 @@ def _layout(
         "bootstrap_js": "vendor/bootstrap/bootstrap.bundle.min.js",
         "htmx_js": "vendor/htmx/htmx.min.js",
     }
+    languages = tuple(
+        (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+    )
     # Read-only: one mapping serves every request of the process.
-    return MappingProxyType(urls | {name: static(path) for name, path in assets.items()})
+    return MappingProxyType(
+        urls | {name: static(path) for name, path in assets.items()} | {"languages": languages}
+    )
 
 
 def school(request: HttpRequest) -> dict:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from functools import cache
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.core.paginator import Page
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 
 from logistics.models import Membership, Role, School
+from logistics.prepared import Param, Prepared, PreparedList
 from logistics.roles import DEFAULT_ROLES
+from logistics.selectors import paginate
 
 
 def role_label(role: Role) -> str:
@@ -44,27 +47,44 @@ def grantable_roles() -> QuerySet[Role]:
     return Role.objects.filter(reaches_members=False).order_by("name")
 
 
-def staff_list(school: School) -> QuerySet[Membership]:
-    """The school's members, working ones (active, with a role) first, by name; a page of
-    them costs the same queries whatever the school's size."""
+def staff_page(school: School, page_number: str | None) -> Page:
+    """A page of the school's members (plain rows: `pk`, `first_name`, `username`,
+    `is_working`, `role_labels`), working ones (active, with a role) first, by name: a
+    prepared list, the same queries whatever the school's size."""
+    page = paginate(PreparedList(_members, _staff_shown, (), school=school.pk), page_number)
+    # The few roles there are, read once, rather than a Role object per member and role.
+    labels = {r["pk"]: role_label(Role(**r)) for r in _ROLES.rows()}
+    for m in page.object_list:
+        m.role_labels = [labels[pk] for pk in m.role_ids]
+    return page
+
+
+def _members() -> QuerySet[Membership]:
+    return Membership.objects.filter(school=Param("school"))
+
+
+def _staff_shown(members: QuerySet[Membership]) -> QuerySet[Membership]:
     roles = Membership.roles.through.objects.filter(membership_id=OuterRef("pk"))
-    has_role = Exists(roles)
-    roles = roles.order_by("role__name")
-    working = ExpressionWrapper(Q(user__is_active=True) & has_role, output_field=BooleanField())
+    working = ExpressionWrapper(
+        Q(user__is_active=True) & Exists(roles), output_field=BooleanField()
+    )
     return (
-        Membership.objects.filter(school=school)
-        .select_related("user")
-        .annotate(is_working=working, role_ids=ArraySubquery(roles.values("role_id")))
+        members.annotate(
+            is_working=working,
+            role_ids=ArraySubquery(roles.order_by("role__name").values("role_id")),
+        )
         .order_by("-is_working", "user__first_name", "user__username", "pk")
+        .values(
+            "pk",
+            "is_working",
+            "role_ids",
+            first_name=F("user__first_name"),
+            username=F("user__username"),
+        )
     )
 
 
-def with_role_labels(members) -> None:
-    """Each member's role names in the reader's language (`role_labels`), from one read of
-    the few roles there are: a prefetch made a Role object per member and role."""
-    labels = {r.pk: role_label(r) for r in Role.objects.all()}
-    for m in members:
-        m.role_labels = [labels[pk] for pk in m.role_ids]
+_ROLES = Prepared(lambda: Role.objects.values("pk", "code", "name"))
 
 
 def membership_for(school: School, pk: int) -> Membership:

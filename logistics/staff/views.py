@@ -14,7 +14,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from logistics.scoping import requires
-from logistics.selectors import paginate
 from logistics.staff import selectors, services
 from logistics.staff.capabilities import MANAGE
 from logistics.staff.forms import PasswordResetForm, RolesForm, StaffAddForm, StaffImportForm
@@ -36,8 +35,7 @@ def _to_list(request: HttpRequest, school_code: str) -> HttpResponse:
 
 @requires(MANAGE)
 def staff_list(request: HttpRequest, school_code: str) -> HttpResponse:
-    page = paginate(selectors.staff_list(request.school), request.GET.get("page"))
-    selectors.with_role_labels(page.object_list)
+    page = selectors.staff_page(request.school, request.GET.get("page"))
     # One reverse() instead of one per member.
     detail_base = reverse("staff:detail", args=[school_code, 0])[: -len("0/")]
     return render(request, "logistics/staff/list.html", {"page": page, "detail_base": detail_base})

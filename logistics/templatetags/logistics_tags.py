@@ -74,17 +74,18 @@ def void_form(context, record) -> str:
 def jinja(context, template_name: str, **values) -> str:
     """templates/jinja2/<template_name> rendered by Jinja2 (logistics.jinja: why), given the
     values named here and the page's school, capabilities, CSRF token and path (for the void
-    buttons' way back): a list's rows, an app's tabs."""
-    request = context["request"]
+    buttons' way back): a list's rows, an app's tabs, the layout's navigation bar (also on the
+    public board, rendered without a request)."""
+    request = context.get("request")
     # Safe: the Jinja2 environment escapes every value (autoescape forced on, logistics.jinja).
     return SafeString(  # nosec B703
         engines["jinja2"]
         .get_template(template_name)
         .template.render(
-            school=context["school"],
+            school=context.get("school"),
             capabilities=context.get("capabilities", ()),
             csrf_token=context.get("csrf_token"),
-            next_url=request.get_full_path(),
+            next_url=request.get_full_path() if request is not None else "",
             **values,
         )
     )

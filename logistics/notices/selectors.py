@@ -4,41 +4,68 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from logistics.models import School
 from logistics.notices.kinds import all_kinds, get_kind
 from logistics.notices.models import Notice
+from logistics.prepared import Param, PreparedList
+from logistics.selectors import paginate
 
-LIST_FIELDS = (
-    "id",
-    "kind",
-    "title",
-    "status",
-    "version",
-    "created_at",
-    "published_at",
-    "approval__status",
-    "created_by__username",
-    "created_by__first_name",
-    "created_by__last_name",
-)
+_STATUS_GROUPS = {
+    "draft": [Notice.DRAFT],
+    "waiting": [Notice.SUBMITTED],
+    "published": [Notice.PUBLISHED],
+    "archived": [Notice.SUPERSEDED, Notice.WITHDRAWN, Notice.REJECTED],
+}
 
 
-def staff_notices(school: School, status: str = "") -> QuerySet[dict]:
-    groups = {
-        "draft": [Notice.DRAFT],
-        "waiting": [Notice.SUBMITTED],
-        "published": [Notice.PUBLISHED],
-        "archived": [Notice.SUPERSEDED, Notice.WITHDRAWN, Notice.REJECTED],
-    }
-    qs = Notice.objects.filter(school=school)
-    if status in groups:
-        qs = qs.filter(status__in=groups[status])
-    # Plain rows, not model instances: the list is the school's busiest notice page.
-    return qs.values(*LIST_FIELDS).order_by("-created_at")
+def staff_notice_page(school: School, status: str, page_number: str | None) -> Page:
+    """A page of the school's notices, newest first, filtered by a `status` group: plain
+    rows (a prepared list) with their labels and dates worked out once per page (template
+    filters in every row made the list twice as slow as the reference page)."""
+    group = status if status in _STATUS_GROUPS else ""
+    page = paginate(
+        PreparedList(_school_notices, _notices_shown, (group,), school=school.pk), page_number
+    )
+    labels = {k.code: str(k.label) for k in all_kinds()}
+    statuses = {code: str(label) for code, label in Notice.STATUS_CHOICES}
+    version = gettext("version %(v)s")
+    for n in page.object_list:
+        n.kind_label = labels.get(n.kind, n.kind)
+        n.status_label = statuses[n.status]
+        n.version_label = version % {"v": n.version}
+        n.created_on = timezone.localtime(n.created_at).strftime("%Y-%m-%d")
+        n.published_on = (
+            timezone.localtime(n.published_at).strftime("%Y-%m-%d") if n.published_at else ""
+        )
+        n.author = f"{n.first_name} {n.last_name}".strip() or n.username
+    return page
+
+
+def _school_notices(group: str) -> QuerySet[Notice]:
+    notices = Notice.objects.filter(school=Param("school"))
+    return notices.filter(status__in=_STATUS_GROUPS[group]) if group else notices
+
+
+def _notices_shown(notices: QuerySet[Notice]) -> QuerySet[Notice]:
+    return notices.order_by("-created_at").values(
+        "id",
+        "kind",
+        "title",
+        "status",
+        "version",
+        "created_at",
+        "published_at",
+        approval_status=F("approval__status"),
+        username=F("created_by__username"),
+        first_name=F("created_by__first_name"),
+        last_name=F("created_by__last_name"),
+    )
 
 
 def on_board(school: School, month: datetime.date | None = None) -> QuerySet[Notice]:

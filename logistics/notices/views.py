@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_scopes import scope, scopes_disabled
 
-from logistics import selectors as kernel_selectors
 from logistics.context_processors import layout_urls
 from logistics.models import School
 from logistics.notices import forms, importing, pdf, selectors, services, tables, tasks
@@ -34,10 +33,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @requires("notices.view")
 def notice_list(request: HttpRequest, school_code: str) -> HttpResponse:
     status = request.GET.get("status", "")
-    page = kernel_selectors.paginate(
-        selectors.staff_notices(request.school, status), request.GET.get("page")
-    )
-    page.object_list = _staff_rows(list(page.object_list))
+    page = selectors.staff_notice_page(request.school, status, request.GET.get("page"))
     return render(
         request,
         "notices/list.html",
@@ -47,25 +43,6 @@ def notice_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "can_prepare": "notices.prepare" in request.capabilities,
         },
     )
-
-
-def _staff_rows(notices: list[dict]) -> list[dict]:
-    """Labels and dates worked out once per page in Python: template filters in every row
-    made the list twice as slow as the reference page."""
-    labels = {k.code: str(k.label) for k in all_kinds()}
-    statuses = {code: str(label) for code, label in Notice.STATUS_CHOICES}
-    version = _("version %(v)s")
-    for n in notices:
-        n["kind_label"] = labels.get(n["kind"], n["kind"])
-        n["status_label"] = statuses[n["status"]]
-        n["version_label"] = version % {"v": n["version"]}
-        n["created_on"] = timezone.localtime(n["created_at"]).strftime("%Y-%m-%d")
-        n["published_on"] = (
-            timezone.localtime(n["published_at"]).strftime("%Y-%m-%d") if n["published_at"] else ""
-        )
-        full_name = f"{n['created_by__first_name']} {n['created_by__last_name']}".strip()
-        n["author"] = full_name or n["created_by__username"]
-    return notices
 
 
 def _board_labels(notices: list[Notice]) -> None:

@@ -4,6 +4,10 @@ lists it and by its PDF/Excel print, so the two cannot differ.
 A voided row stays in the ledger, printed struck through with its reason (the kernel's
 VOID_REASON key; the page strikes it through too); the sample ledger adds a row for each dish of
 the period without a sample, marked incomplete.
+
+The busiest ledgers (samples, morning checks, receiving) read plain rows (canteen.selectors: one
+query definition for both), the page through a prepared list; their row functions take those
+plain rows, so the page and the print still share them. The others read model objects.
 """
 
 from __future__ import annotations
@@ -11,19 +15,22 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from canteen import selectors
 from canteen.legal import LEGAL_BASIS
-from canteen.models import MenuDish, MorningCheck, Sample
+from canteen.models import Meal, MenuDish, MorningCheck, Sample
 from logistics.models import School
 from logistics.notices.kinds import VOID_REASON, Column, Snapshot
-from logistics.selectors import display
+from logistics.prepared import PreparedList
+from logistics.selectors import display, label_map
 
 
 def _who(user) -> str:
@@ -34,14 +41,19 @@ def _time(value: datetime.datetime | None) -> str:
     return timezone.localtime(value).strftime("%m-%d %H:%M") if value else ""
 
 
-def voidable_of(record):
-    """The statutory record a ledger row stands for: a receiving line is voided with its
-    delivery."""
-    return getattr(record, "receiving", record)
+def _label(choices, value) -> str:
+    """A plain row's choice label (what display() gives for a model object)."""
+    return _labels(choices, get_language()).get(value, value)
+
+
+@lru_cache(maxsize=64)
+def _labels(choices, language: str | None) -> dict[str, str]:
+    return label_map(choices)
 
 
 def _void(record) -> dict[str, str]:
-    voidable = voidable_of(record)
+    # A plain receiving row carries its delivery's void columns; a model line has its delivery.
+    voidable = getattr(record, "receiving", record)
     if getattr(voidable, "voided_at", None) is None:
         return {}
     return {VOID_REASON: voidable.void_reason or _("voided")}
@@ -53,15 +65,44 @@ class Ledger:
     title: Any  # lazy
     basis: str
     columns: Callable[[], list[Column]]
-    queryset: Callable[[School, datetime.date, datetime.date], QuerySet]
+    # The period's records: model objects, or plain rows (dicts) for a ledger with a `page`.
+    records: Callable[[School, datetime.date, datetime.date], QuerySet]
     row: Callable[[Any], dict[str, Any]]
     extra_rows: Callable[[School, datetime.date, datetime.date], list[dict]] | None = None
+    # A plain-row ledger's page (a PreparedList of the same rows), the model label of the
+    # record its rows void and the column holding that record's key.
+    page: Callable[[School, datetime.date, datetime.date], PreparedList] | None = None
+    voids: str = ""
+    void_key: str = "id"
 
     def rows(self, records: Iterable) -> list[dict[str, Any]]:
         return [self.row(r) | _void(r) for r in records]
 
+    def listed(self, school: School, start: datetime.date, end: datetime.date):
+        """What the page lists: a queryset of model objects or a prepared list of plain rows."""
+        if self.page is not None:
+            return self.page(school, start, end)
+        return self.records(school, start, end)
+
+    def table(self, records: list, columns: list[Column]) -> list[tuple[str, Any, list, str]]:
+        """A page's rows: the label and key of the record each row voids (a receiving line is
+        voided with its delivery), its cells in `columns` order, and its void reason."""
+        keys = [c.key for c in columns]
+        found = []
+        for record, row in zip(records, self.rows(records), strict=True):
+            if self.voids:
+                label, pk = self.voids, getattr(record, self.void_key)
+            else:
+                voidable = getattr(record, "receiving", record)
+                label, pk = voidable._meta.label_lower, voidable.pk
+            found.append((label, pk, [row.get(k, "") for k in keys], row.get(VOID_REASON, "")))
+        return found
+
     def snapshot(self, school: School, start: datetime.date, end: datetime.date) -> Snapshot:
-        rows = self.rows(self.queryset(school, start, end))
+        records = self.records(school, start, end)
+        if self.page is not None:
+            records = [SimpleNamespace(**r) for r in records]
+        rows = self.rows(records)
         if self.extra_rows:
             rows = sorted(rows + self.extra_rows(school, start, end), key=lambda r: r["date"])
         return Snapshot(
@@ -90,10 +131,11 @@ def _sample_columns() -> list[Column]:
     ]
 
 
-def _sample_row(s: Sample) -> dict[str, Any]:
+def _sample_row(s) -> dict[str, Any]:
+    """A plain row of selectors.sample_rows."""
     return {
         "date": s.date,
-        "meal": display(s, "meal"),
+        "meal": _label(Meal, s.meal),
         "dish": s.dish_name,
         "grams": str(s.grams),
         "taken": _time(s.taken_at),
@@ -136,6 +178,7 @@ def _morning_columns() -> list[Column]:
 
 
 def _morning_row(c) -> dict[str, Any]:
+    """A plain row of selectors.morning_check_rows."""
     findings = [
         str(MorningCheck._meta.get_field(k).verbose_name)
         for k in MorningCheck.ITEMS
@@ -174,11 +217,12 @@ def _receiving_columns() -> list[Column]:
 
 
 def _receiving_row(line) -> dict[str, Any]:
+    """A plain row of selectors.receiving_line_rows."""
     people = [line.inspector_name] + (
         [line.second_inspector_name] if line.second_inspector_name else []
     )
     return {
-        "date": line.receiving.date,
+        "date": line.date,
         "supplier": line.supplier_name,
         "item": line.name,
         "spec": line.spec,
@@ -470,6 +514,8 @@ LEDGERS: dict[str, Ledger] = {
             selectors.samples_between,
             _sample_row,
             _unsampled,
+            page=selectors.sample_page,
+            voids="canteen.sample",
         ),
         Ledger(
             "morning",
@@ -478,6 +524,8 @@ LEDGERS: dict[str, Ledger] = {
             _morning_columns,
             selectors.morning_checks_between,
             _morning_row,
+            page=selectors.morning_page,
+            voids="canteen.morningcheck",
         ),
         Ledger(
             "receiving",
@@ -486,6 +534,9 @@ LEDGERS: dict[str, Ledger] = {
             _receiving_columns,
             selectors.receiving_lines_between,
             _receiving_row,
+            page=selectors.receiving_page,
+            voids="canteen.receiving",
+            void_key="receiving_id",
         ),
         Ledger(
             "disinfection",

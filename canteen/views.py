@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from canteen import capabilities as caps
 from canteen import forms, selectors, services, statements
-from canteen.ledgers import LEDGERS, voidable_of
+from canteen.ledgers import LEDGERS
 from canteen.legal import LEGAL_BASIS
 from canteen.models import (
     CanteenDay,
@@ -35,7 +35,6 @@ from canteen.models import (
 )
 from logistics.context_processors import school_url
 from logistics.forms import add_service_errors, perform
-from logistics.notices.kinds import VOID_REASON
 from logistics.notices.reports import report_download
 from logistics.scoping import get_for_school, requires
 from logistics.selectors import paginate, with_labels
@@ -705,18 +704,11 @@ def ledger(request: HttpRequest, school_code: str, kind: str) -> HttpResponse:
             fmt=fmt,
             filename=f"{kind}-{start.isoformat()}-{end.isoformat()}",
         )
-    queryset = definition.queryset(request.school, start, end)
-    if kind == "samples":
-        queryset = queryset.annotate(
-            disposable=selectors.sample_disposable(request.school, timezone.now())
-        )
-    page = paginate(queryset, request.GET.get("page"))
+    page = paginate(definition.listed(request.school, start, end), request.GET.get("page"))
     columns = definition.columns()
-    rows = [
-        (voidable_of(record), [row.get(c.key, "") for c in columns], row.get(VOID_REASON, ""))
-        for record, row in zip(page.object_list, definition.rows(page.object_list), strict=True)
-    ]
-    disposable = {r.pk for r in page.object_list if getattr(r, "disposable", False)}
+    rows = definition.table(page.object_list, columns)
+    # Only the sample ledger's rows say whether they may be disposed of.
+    disposable = {r.id for r in page.object_list if getattr(r, "disposable", False)}
     return render(
         request,
         "canteen/ledger.html",

@@ -340,6 +340,66 @@ def test_the_ledger_pages_name_each_rows_people_and_supplier(world, kitchen, log
     assert "<td>合格</td>" in row and f"<td>{name}</td>" in row
 
 
+def test_the_receiving_and_morning_ledgers_void_the_delivery_and_the_check_of_a_row(
+    world, kitchen, login
+):
+    from logistics.services import record_void
+
+    canteen = world.user("canteen")
+    with scopes_disabled():
+        wrong, kept = (
+            services.receiving_create(
+                school=world.school,
+                actor=canteen,
+                date=TODAY(),
+                supplier=kitchen.supplier,
+                inspector=kitchen.manager,
+                second_inspector=kitchen.helper,
+                lines=[line(name=name), line(name=f"{name}二")],
+            )
+            for name in ("糯米", "粳米")
+        )
+        record_void(school=world.school, actor=canteen, record=wrong, reason="送错")
+        check = services.morning_check_record(
+            school=world.school,
+            actor=canteen,
+            staff=kitchen.helper,
+            date=TODAY(),
+            temperature=Decimal("36.4"),
+        )
+        elsewhere = services.staff_save(
+            school=world.other,
+            actor=world.user("principal_xx"),
+            name="王外校",
+            position="cook",
+            certificate_no="JK-王外校",
+            certificate_expires=TODAY() + datetime.timedelta(days=200),
+        )
+        services.morning_check_record(
+            school=world.other,
+            actor=world.user("principal_xx"),
+            staff=elsewhere,
+            date=TODAY(),
+            temperature=Decimal("36.5"),
+        )
+    client = login("canteen")
+
+    def void_url(label, pk):
+        return reverse("record_void", args=[world.school.code, label, pk])
+
+    receiving = client.get(url("ledger", world, "receiving")).content.decode()
+    rows = {r.split("<td>")[3].split("</td>")[0]: r for r in receiving.split("<tr")[2:]}
+    for name in ("糯米", "糯米二"):  # each line of the voided delivery, struck through
+        assert "text-decoration-line-through" in rows[name] and "已作废：送错" in rows[name]
+        assert "void-form" not in rows[name]
+    for name in ("粳米", "粳米二"):  # a live line voids its whole delivery
+        assert f'action="{void_url("canteen.receiving", kept.pk)}"' in rows[name]
+        assert "text-decoration-line-through" not in rows[name]
+    morning = client.get(url("ledger", world, "morning")).content.decode()
+    assert f'action="{void_url("canteen.morningcheck", check.pk)}"' in morning
+    assert "李帮厨" in morning and "王外校" not in morning
+
+
 def test_the_staff_list_shows_each_members_position_certificate_and_its_expiry(
     world, kitchen, login
 ):

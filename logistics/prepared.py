@@ -38,7 +38,8 @@ from django.db.models.functions import Coalesce
 from django_scopes import scopes_disabled
 
 from logistics.models import School
-from logistics.selectors import PAGE_SIZE
+
+PAGE_SIZE = 50  # rows on a list page (logistics.selectors.paginate)
 
 
 class _Slot:

@@ -11,9 +11,8 @@ from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils.translation import get_language
 
 from logistics.models import Approval, AuditEvent, School, Signature
+from logistics.prepared import PAGE_SIZE, Param, PreparedList
 from logistics.registry import Todo, registry
-
-PAGE_SIZE = 50
 
 
 def paginate(
@@ -114,13 +113,18 @@ def person_name(relation: str = "") -> Coalesce:
     return Coalesce(NullIf(full, Value("", text)), f"{prefix}username", output_field=text)
 
 
-def audit_events(school: School) -> QuerySet:
-    """The school's audit chain, newest first, as plain rows (a 50-row page makes no
-    model objects)."""
-    return (
-        AuditEvent.objects.filter(school=school)
-        .order_by("-seq")
-        .values("seq", "occurred_at", "action", "summary", actor_name=person_name("actor"))
+def audit_page(school: School, page_number: str | None) -> Page:
+    """A page of the school's audit chain, newest first: plain rows of a prepared list."""
+    return paginate(PreparedList(_audit_events, _audit_shown, (), school=school.pk), page_number)
+
+
+def _audit_events() -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(school=Param("school"))
+
+
+def _audit_shown(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    return events.order_by("-seq").values(
+        "seq", "occurred_at", "action", "summary", actor_name=person_name("actor")
     )
 
 

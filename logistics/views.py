@@ -54,7 +54,7 @@ def dashboard(request: HttpRequest, school_code: str) -> HttpResponse:
 
 @requires("audit.view")
 def audit_log(request: HttpRequest, school_code: str) -> HttpResponse:
-    page = selectors.paginate(selectors.audit_events(request.school), request.GET.get("page"))
+    page = selectors.audit_page(request.school, request.GET.get("page"))
     return render(request, "logistics/audit_log.html", {"page": page})
 
 

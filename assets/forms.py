@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Iterable, Mapping
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assets import selectors
@@ -233,3 +238,46 @@ class ImportForm(StyledFormMixin, forms.Form):
 
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def search_bar_selects(
+    filters: Mapping[str, str], bar: selectors.SearchBar, statuses: Mapping[str, str]
+) -> dict[str, SafeString]:
+    """The register's four filter selects (about 140 options: a school's rooms and people),
+    with the markup Django's Select renders (through the kernel's form renderer), written from
+    plain (key, label) pairs: as form fields and widgets they cost more per view than the
+    register's fifty lines. What the page was filtered by stays selected (an unknown value
+    selects nothing, as in Django's Select)."""
+    choices = {
+        "category": (gettext("All categories"), bar.categories),
+        "location": (gettext("All locations"), [(loc.pk, loc.path) for loc in bar.locations]),
+        "status": (gettext("All statuses"), statuses.items()),
+        "custodian": (gettext("All custodians"), bar.people),
+    }
+    titles = {"custodian": gettext("A class: choose its head teacher")}
+    return {
+        name: _select(name, everything, options, filters.get(name) or "", titles.get(name))
+        for name, (everything, options) in choices.items()
+    }
+
+
+def _select(
+    name: str, everything: str, options: Iterable, chosen: str, title: str | None
+) -> SafeString:
+    label = html.escape(gettext(name))
+    titled = f' title="{html.escape(title)}"' if title else ""
+    parts = [
+        f'<select name="{name}" class="form-select" aria-label="{label}"{titled} id="id_{name}">'
+    ]
+    parts.append(_option("", everything, not chosen))
+    parts.extend(_option(value, text, str(value) == chosen) for value, text in options)
+    parts.append("\n</select>")
+    # Made of literals and escaped values.
+    return SafeString("".join(parts))  # nosec B703
+
+
+def _option(value, text, selected: bool) -> str:
+    flag = " selected" if selected else ""
+    return (
+        f'\n  <option value="{html.escape(str(value))}"{flag}>{html.escape(str(text))}</option>\n'
+    )

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +31,7 @@ from assets.forms import (
     StockOutForm,
     StocktakeForm,
     WriteOffForm,
+    search_bar_selects,
 )
 from assets.models import (
     Asset,
@@ -77,7 +77,8 @@ def _form_page(request: HttpRequest, form, title: str, **extra) -> HttpResponse:
 def asset_list(request: HttpRequest, school_code: str) -> HttpResponse:
     school = request.school
     filters = {k: request.GET.get(k, "") for k in FILTERS}
-    all_locations = selectors.locations(school)
+    bar = selectors.search_bar(school)
+    all_locations = bar.locations
     # The office sees a voided line struck through with its reason, so nobody registers the
     # item again unawares; "hide voided" leaves only the live register.
     hide_voided = request.GET.get("voided") == "hide"
@@ -90,19 +91,18 @@ def asset_list(request: HttpRequest, school_code: str) -> HttpResponse:
     kept.pop("page", None)
     printed = kept.copy()
     printed["by"], printed["fmt"] = "lines", "pdf"
+    status_labels = label_map(AssetStatus)
     return render(
         request,
         "assets/asset_list.html",
         {
             "page": page,
             "filters": filters,
-            # The search bar's options (drawn by Jinja2: asset_page.html).
-            "categories": selectors.category_choices(school),
-            "people": selectors.people_choices(school),
+            "selects": search_bar_selects(filters, bar, status_labels),
             "hide_voided": hide_voided,
             "layouts": labels.LAYOUTS.values(),
             "show_prices": caps.PRICES in request.capabilities,
-            "detail_base": reverse("assets:asset_detail", args=[school_code, 0])[:-2],
+            "detail_base": school_url("assets:asset_detail", school_code, 0)[:-2],
             "links": _links(
                 school_code,
                 *("asset_create", "asset_export", "report_register"),
@@ -112,7 +112,7 @@ def asset_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "kept": kept.urlencode(),
             "kept_print": printed.urlencode(),
             "paths": {loc.pk: loc.path for loc in all_locations},
-            "status_labels": label_map(AssetStatus),
+            "status_labels": status_labels,
         },
     )
 
@@ -171,7 +171,7 @@ def my_custody(request: HttpRequest, school_code: str) -> HttpResponse:
         "assets/my_custody.html",
         {
             "page": page,
-            "detail_base": reverse("assets:asset_detail", args=[school_code, 0])[:-2],
+            "detail_base": school_url("assets:asset_detail", school_code, 0)[:-2],
             "status_labels": label_map(AssetStatus),
             "links": _links(school_code, "repair_create"),
         },
@@ -542,7 +542,7 @@ def requisition_list(request: HttpRequest, school_code: str) -> HttpResponse:
         {
             "page": page,
             "status_labels": label_map(RequisitionStatus),
-            "detail_base": reverse("assets:requisition_detail", args=[school_code, 0])[:-2],
+            "detail_base": school_url("assets:requisition_detail", school_code, 0)[:-2],
             "links": _links(school_code, "requisition_create"),
         },
     )
@@ -620,7 +620,7 @@ def repair_list(request: HttpRequest, school_code: str) -> HttpResponse:
         {
             "page": page,
             "status_labels": label_map(RepairStatus),
-            "detail_base": reverse("assets:repair_detail", args=[school_code, 0])[:-2],
+            "detail_base": school_url("assets:repair_detail", school_code, 0)[:-2],
             "links": _links(school_code, "repair_stats", "repair_create"),
         },
     )
@@ -764,7 +764,7 @@ def writeoff_list(request: HttpRequest, school_code: str) -> HttpResponse:
         {
             "page": page,
             "status_labels": label_map(WriteOffStatus),
-            "detail_base": reverse("assets:writeoff_detail", args=[school_code, 0])[:-2],
+            "detail_base": school_url("assets:writeoff_detail", school_code, 0)[:-2],
         },
     )
 
@@ -846,7 +846,7 @@ def stocktake_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "form": form,
             "status_labels": label_map(StocktakeStatus),
             "kind_labels": label_map(StocktakeKind),
-            "detail_base": reverse("assets:stocktake_detail", args=[school_code, 0])[:-2],
+            "detail_base": school_url("assets:stocktake_detail", school_code, 0)[:-2],
         },
     )
 

@@ -21,7 +21,7 @@ from logistics.approvals import approval_sign
 from logistics.models import Role
 from logistics.registry import DocumentRef, registry
 from logistics.services import record_void
-from tests.assets.conftest import png_upload, register, stocked
+from tests.assets.conftest import make_place, png_upload, register, stocked
 
 
 def _count(client, url) -> tuple[int, int]:
@@ -142,6 +142,39 @@ def test_the_register_filters_by_a_custodian_chosen_from_the_schools_people(worl
     filtered = client.get(url + f"?custodian={teacher.pk}").content.decode()
     assert "KZ-0001" in filtered and "DN-1" not in filtered
     assert f'<option value="{teacher.pk}" selected>' in filtered
+
+
+def test_the_register_search_bar_offers_the_schools_choices_and_keeps_what_was_chosen(
+    world, place, login
+):
+    theirs = make_place(world, world.other)
+    register(world, place, code="KZ-1", name="课桌", location=place.room)
+    client = login("director")
+    url = reverse("assets:asset_list", args=[world.school.code])
+    category = place.categories["02"]
+    page = client.get(
+        url + f"?q=<课桌>&category={category.pk}&status=in_store&location={place.room.pk}"
+    ).content.decode()
+    assert 'name="q" value="&lt;课桌&gt;"' in page
+    assert f'<option value="{category.pk}" selected>02 {category.name}</option>' in page
+    assert f'<option value="{place.room.pk}" selected>{place.room.path}</option>' in page
+    assert '<option value="in_store" selected>在库</option>' in page
+    assert '<select name="custodian" class="form-select" aria-label="保管人"' in page
+    assert '<option value="" selected>全部保管人</option>' in page
+    # Another school's rooms, categories and people are not offered.
+    for name, pk in [
+        ("location", theirs.room.pk),
+        ("category", theirs.categories["02"].pk),
+        ("custodian", world.user("principal_xx").pk),
+    ]:
+        options = page.split(f'<select name="{name}"')[1].split("</select>")[0]
+        assert f'<option value="{pk}"' not in options, name
+    # Values that are no choice filter nothing and select nothing (never a 500).
+    bad = client.get(url + "?category=x&status=nonsense&location=abc&custodian=9x&page=zz")
+    assert bad.status_code == 200
+    shown = bad.content.decode()
+    search_bar = shown.split('role="search"')[1].split("</form>")[0]
+    assert "KZ-1" in shown and " selected>" not in search_bar
 
 
 def test_the_assets_tabs_follow_the_capabilities_and_mark_the_open_page(world, place, login):

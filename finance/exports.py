@@ -16,10 +16,12 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from finance.models import Category, ExpenseStatus
 from finance.selectors import with_labels
 from logistics.models import School
 from logistics.notices.kinds import Column, Snapshot
 from logistics.notices.reports import report_download
+from logistics.selectors import choice_labels
 
 MAX_ROWS = 5000  # a school year of cash payments is far below this
 FORMATS = ("xlsx", "pdf")
@@ -91,19 +93,20 @@ def monthly(fmt: str, school: School, month: datetime.date, lines: list) -> Http
 
 @_chinese
 def expenses(fmt: str, school: School, rows: list) -> HttpResponse:
-    """The expense list as filtered on its page (the same selector)."""
-    with_labels(rows)
+    """The expense list as filtered on its page: the same selector and rows
+    (selectors.expense_rows)."""
+    labels = choice_labels(category=Category, status=ExpenseStatus)
     data = [
         {
-            "number": e.pk,
-            "date": _day(e.requested_at),
+            "number": e.id,
+            "date": e.requested_on,
             "purpose": e.purpose,
-            "fund": str(e.fund),
-            "category": e.category_label,
+            "fund": f"{e.fund_year} {e.fund_name}",  # as Fund.__str__
+            "category": labels["category"].get(e.category, e.category),
             "payee": e.payee,
             "amount": e.amount,
             "handler": e.handler_name,
-            "status": e.status_label,
+            "status": labels["status"].get(e.status, e.status),
             "voucher": e.voucher_no,
         }
         for e in rows

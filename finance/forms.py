@@ -5,13 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from finance.models import (
     AidCategory,
     Category,
-    Expense,
     ExpenseStatus,
     FeeItem,
     Fund,
@@ -187,25 +185,20 @@ class AidEditForm(StyledFormMixin, forms.Form):
 
 
 class ExpenseFilterForm(StyledFormMixin, forms.Form):
-    """The expense list's filters (GET). A value that does not fit is dropped, so a hand-made
-    or stale link answers with the list filtered by the rest."""
+    """The expense list's filters (GET). A value that does not fit is dropped and named above
+    the list (`ignored`), so a hand-made or stale link answers with the list filtered by the
+    rest. The fund and handler options come from one read (selectors.expense_filter_choices):
+    a model select built a model object per option."""
 
     q = forms.CharField(label=_("Search purpose or payee"), max_length=100, required=False)
     status = forms.ChoiceField(
         label=_("status"), choices=[("", _("All statuses")), *ExpenseStatus.choices], required=False
     )
-    fund = forms.ModelChoiceField(
-        label=_("fund"), queryset=Fund.objects.none(), required=False, empty_label=_("All funds")
-    )
+    fund = forms.TypedChoiceField(label=_("fund"), coerce=int, required=False)
     category = forms.ChoiceField(
         label=_("category"), choices=[("", _("All categories")), *Category.choices], required=False
     )
-    handler = forms.ModelChoiceField(
-        label=_("handler"),
-        queryset=get_user_model().objects.none(),
-        required=False,
-        empty_label=_("All handlers"),
-    )
+    handler = forms.TypedChoiceField(label=_("handler"), coerce=int, required=False)
     start = forms.DateField(
         label=_("requested from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -213,22 +206,14 @@ class ExpenseFilterForm(StyledFormMixin, forms.Form):
         label=_("requested until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, data, *, school, sees_all: bool):
+    def __init__(self, data, *, choices: dict[str, list[tuple[int, str]]], sees_all: bool):
         super().__init__(data)
         for field in self.fields.values():
             field.widget.attrs["aria-label"] = field.label
         self.fields["q"].widget.attrs["placeholder"] = self.fields["q"].label
-        self.fields["fund"].queryset = Fund.objects.filter(school=school).order_by(
-            "-year", "kind", "name"
-        )
+        self.fields["fund"].choices = [("", _("All funds")), *choices["fund"]]
         if sees_all:
-            # Those who filed an expense here (one query when the select is drawn).
-            self.fields["handler"].queryset = (
-                get_user_model()
-                .objects.filter(pk__in=Expense.objects.filter(school=school).values("requested_by"))
-                .order_by("first_name", "username")
-            )
-            self.fields["handler"].label_from_instance = lambda u: u.get_full_name() or u.username
+            self.fields["handler"].choices = [("", _("All handlers")), *choices["handler"]]
         else:
             del self.fields["handler"]  # one sees one's own requests only
 
@@ -236,3 +221,8 @@ class ExpenseFilterForm(StyledFormMixin, forms.Form):
         """The valid filters; invalid ones are left out (never an error page)."""
         self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+    @property
+    def ignored(self) -> list[str]:
+        """The labels of the filters whose values were dropped (after filters())."""
+        return [str(self.fields[name].label) for name in self.errors if name in self.fields]

@@ -6,11 +6,16 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
+    CharField,
     Count,
+    DateTimeField,
     DecimalField,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -20,7 +25,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Concat, RowNumber, TruncDate
 from django.utils import timezone
 
 from finance import capabilities as caps
@@ -39,7 +44,8 @@ from finance.models import (
     Student,
 )
 from logistics.models import Approval, AuditEvent, School, Signature
-from logistics.selectors import approvals_waiting, person_name
+from logistics.prepared import Param, Prepared, PreparedList
+from logistics.selectors import approvals_waiting, name_of, person_name
 from logistics.selectors import with_labels as kernel_labels
 
 ZERO_D = Decimal("0.00")
@@ -109,50 +115,151 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+# Which of the expense list's filters apply, in the order of its prepared queries' shapes.
+_EXPENSE_FILTERS = ("own", "status", "fund", "category", "handler", "start", "end", "q")
+
+
+def expense_page(
+    school: School, user, capabilities: frozenset[str], filters: dict | None = None
+) -> PreparedList:
+    """The expense list page: its COUNT and rows compiled once per filter shape and process
+    (building and compiling them through the ORM cost more Python than drawing the page)."""
+    shape, values = _expense_filters(school, user, capabilities, filters or {})
+    return PreparedList(_prepared_expenses, expense_rows, shape, **values)
+
+
 def expense_list(
     school: School, user, capabilities: frozenset[str], filters: dict | None = None
-) -> QuerySet[Expense]:
-    """The expense list and its Excel export: everything for finance viewers, one's own
-    requests for others. `filters` holds validated values (ExpenseFilterForm.filters())."""
-    filters = filters or {}
-    qs = (
-        Expense.objects.filter(school=school)
-        .select_related("fund")
-        .annotate(handler_name=person_name("requested_by"))
-        .only(
-            "id",
-            "purpose",
-            "amount",
-            "category",
-            "status",
-            "is_large",
-            "cash_flagged",
-            "requested_at",
-            "voucher_no",
-            "payee",
-            "fund__name",
-            "fund__year",
-        )
-        .order_by("-requested_at", "-id")
-    )
-    if caps.VIEW not in capabilities:
-        qs = qs.filter(requested_by=user)
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("fund"):
-        qs = qs.filter(fund=filters["fund"])
-    if filters.get("category"):
-        qs = qs.filter(category=filters["category"])
-    if filters.get("handler"):
-        qs = qs.filter(requested_by=filters["handler"])
-    # Whole days in the school's time zone, as a range the (school, requested_at) index serves.
-    if filters.get("start"):
-        qs = qs.filter(requested_at__gte=_day_start(filters["start"]))
-    if filters.get("end"):
-        qs = qs.filter(requested_at__lt=_day_start(filters["end"] + datetime.timedelta(days=1)))
-    if filters.get("q"):
-        qs = qs.filter(Q(purpose__icontains=filters["q"]) | Q(payee__icontains=filters["q"]))
+) -> QuerySet:
+    """The expense list's rows as its Excel and PDF export reads them: the page's filters and
+    columns (expense_rows), as a plain queryset."""
+    shape, values = _expense_filters(school, user, capabilities, filters or {})
+    return expense_rows(_expenses_filtered(*shape, **values))
+
+
+def _expense_filters(school, user, capabilities, filters: dict) -> tuple[tuple, dict]:
+    """(which filters apply, their values) of validated filters (ExpenseFilterForm.filters()):
+    everything for finance viewers, one's own requests for others."""
+    values = {
+        "school": school.pk,
+        "own": user.pk if caps.VIEW not in capabilities else None,
+        "status": filters.get("status"),
+        "fund": filters.get("fund"),
+        "category": filters.get("category"),
+        "handler": filters.get("handler"),
+        # Whole days in the school's time zone, as a range the (school, requested_at) index
+        # serves.
+        "start": _day_start(filters["start"]) if filters.get("start") else None,
+        "end": (
+            _day_start(filters["end"] + datetime.timedelta(days=1)) if filters.get("end") else None
+        ),
+        "q": filters.get("q"),
+    }
+    return tuple(values[k] not in (None, "") for k in _EXPENSE_FILTERS), values
+
+
+def _expenses_filtered(*applied: bool, **values) -> QuerySet[Expense]:
+    """The list's query for the filters that apply, with their values as given: plain
+    values, or Params when the query is prepared."""
+    v = {k: values[k] for k, on in zip(_EXPENSE_FILTERS, applied, strict=True) if on}
+    qs = Expense.objects.filter(school=values["school"])
+    if "own" in v:
+        qs = qs.filter(requested_by=v["own"])
+    if "status" in v:
+        qs = qs.filter(status=v["status"])
+    if "fund" in v:
+        qs = qs.filter(fund=v["fund"])
+    if "category" in v:
+        qs = qs.filter(category=v["category"])
+    if "handler" in v:
+        qs = qs.filter(requested_by=v["handler"])
+    if "start" in v:
+        qs = qs.filter(requested_at__gte=v["start"])
+    if "end" in v:
+        qs = qs.filter(requested_at__lt=v["end"])
+    if "q" in v:
+        qs = qs.filter(Q(purpose__icontains=v["q"]) | Q(payee__icontains=v["q"]))
     return qs
+
+
+def _prepared_expenses(*applied: bool) -> QuerySet[Expense]:
+    text, moment = CharField(), DateTimeField()
+    return _expenses_filtered(
+        *applied,
+        school=Param("school"),
+        own=Param("own"),
+        status=Param("status", text),
+        fund=Param("fund"),
+        category=Param("category", text),
+        handler=Param("handler"),
+        start=Param("start", moment),
+        end=Param("end", moment),
+        q=Param("q", text),
+    )
+
+
+def expense_rows(expenses: QuerySet[Expense]) -> QuerySet:
+    """The list's rows, newest first, as plain values: what the page and its export show
+    (the handler's name computed by PostgreSQL, no model objects)."""
+    return (
+        expenses.order_by("-requested_at", "-id")
+        .annotate(
+            # The day in the project's time zone (TIME_ZONE: no school activates another),
+            # which a page of rows otherwise converted row by row.
+            requested_on=TruncDate("requested_at"),
+            fund_name=F("fund__name"),
+            fund_year=F("fund__year"),
+            handler_name=name_of(get_user_model(), "requested_by_id", person_name()),
+        )
+        .values_list(
+            *("id", "purpose", "amount", "category", "status", "is_large", "cash_flagged"),
+            *("requested_on", "voucher_no", "payee", "fund_name", "fund_year", "handler_name"),
+            named=True,
+        )
+    )
+
+
+def expense_filter_choices(school: School, sees_all: bool) -> dict[str, list[tuple[int, str]]]:
+    """The expense list's fund and handler options, read in one prepared query: the school's
+    funds (newest year first), and, for those who see every request, the people who filed
+    one here. Another school's funds and people are never offered."""
+    choices: dict[str, list[tuple[int, str]]] = {"fund": [], "handler": []}
+    for row in _FILTER_CHOICES[sees_all].rows(school=school.pk):
+        choices[row["field"]].append((row["key"], row["label"]))
+    return choices
+
+
+def _filter_choices(sees_all: bool) -> QuerySet:
+    text = CharField()
+    funds = (
+        Fund.objects.filter(school=Param("school"))
+        .annotate(
+            field=Value("fund", text),
+            label=Concat(Cast("year", text), Value(" ", text), "name", output_field=text),
+            n=Window(RowNumber(), order_by=[F("year").desc(), F("kind"), F("name")]),
+        )
+        .values("field", "label", "n", key=F("pk"))
+    )
+    if not sees_all:
+        return funds.order_by("n")
+    handlers = (
+        get_user_model()
+        .objects.filter(
+            pk__in=Expense.objects.filter(school=Param("school")).values("requested_by")
+        )
+        .annotate(
+            field=Value("handler", text),
+            label=person_name(),
+            n=Window(RowNumber(), order_by=[F("first_name"), F("username")]),
+        )
+        .values("field", "label", "n", key=F("pk"))
+    )
+    return funds.union(handlers, all=True).order_by("field", "n")
+
+
+_FILTER_CHOICES = {
+    sees_all: Prepared(partial(_filter_choices, sees_all)) for sees_all in (True, False)
+}
 
 
 def expense_detail(school: School, pk: int) -> Expense:

@@ -32,14 +32,22 @@ from finance.forms import (
     QuoteFormSet,
     StudentImportForm,
 )
-from finance.models import AidApplication, AidStatus, Expense, ExpenseStatus, FeeEntry, FeeItem
+from finance.models import (
+    AidApplication,
+    AidStatus,
+    Category,
+    Expense,
+    ExpenseStatus,
+    FeeEntry,
+    FeeItem,
+)
 from finance.money import amount_in_words
 from logistics.approvals import ApprovalError
 from logistics.forms import add_service_errors
 from logistics.models import Approval
 from logistics.privacy import record_personal_view
 from logistics.scoping import get_for_school, requires
-from logistics.selectors import paginate
+from logistics.selectors import choice_labels, paginate
 
 
 def _quotes(formset) -> list[services.QuoteInput]:
@@ -90,15 +98,19 @@ def _year_context(request: HttpRequest, year: int | None) -> dict:
 
 @requires(caps.REQUEST)
 def expense_list(request: HttpRequest, school_code: str) -> HttpResponse:
+    school, sees_all = request.school, caps.VIEW in request.capabilities
     form = ExpenseFilterForm(
-        request.GET, school=request.school, sees_all=caps.VIEW in request.capabilities
+        request.GET,
+        choices=selectors.expense_filter_choices(school, sees_all),
+        sees_all=sees_all,
     )
-    qs = selectors.expense_list(request.school, request.user, request.capabilities, form.filters())
+    filters = form.filters()
     if request.GET.get("format") in EXPORT_FORMATS:
-        rows = list(qs[: exports.MAX_ROWS])
-        return exports.expenses(request.GET["format"], request.school, rows)
-    page = paginate(qs, request.GET.get("page"))
-    selectors.with_labels(page.object_list)
+        rows = selectors.expense_list(school, request.user, request.capabilities, filters)
+        return exports.expenses(request.GET["format"], school, list(rows[: exports.MAX_ROWS]))
+    expenses = selectors.expense_page(school, request.user, request.capabilities, filters)
+    # A text search is not counted (docs/performance.md): the page reads one row more.
+    page = paginate(expenses, request.GET.get("page"), counted="q" not in filters)
     return render(
         request,
         "finance/expense_list.html",
@@ -106,6 +118,7 @@ def expense_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "page": page,
             "form": form,
             "query": _query_without(request, "page", "format"),
+            "labels": choice_labels(category=Category, status=ExpenseStatus),
             # One reverse() instead of one per row.
             "detail_base": reverse("finance:expense_detail", args=[school_code, 0])[:-2],
         },

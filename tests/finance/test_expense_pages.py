@@ -64,10 +64,81 @@ def test_the_expense_list_filters_by_fund_category_handler_status_and_dates(worl
     assert "粉笔" in html and "灭火器" not in html
 
 
-def test_a_value_that_does_not_fit_a_filter_answers_with_the_list(world, funds, login):
+def test_a_value_that_does_not_fit_a_filter_answers_with_the_list_and_names_it(world, funds, login):
     request(world, funds, amount="100.00", quotes=[], purpose="粉笔", category="office")
-    for query in ("?fund=abc", "?fund=99999999", "?handler=x", "?start=2026-02-30", "?status=?"):
-        assert "粉笔" in _list(login("accountant"), world, query), query
+    client = login("accountant")
+    for query, label in (
+        ("?fund=abc", "经费"),
+        ("?fund=99999999", "经费"),
+        ("?handler=x", "经办人"),
+        ("?start=2026-02-30", "申请日期自"),
+        ("?status=?", "状态"),
+        ("?category=office&fund=1.5", "经费"),
+        ("?q=" + "长" * 101, "搜索用途或收款方"),
+    ):
+        html = _list(client, world, query)
+        assert "粉笔" in html, query
+        assert f"以下筛选条件无效，已忽略： {label}</p>" in html, query
+    assert "已忽略" not in _list(client, world, "?category=office")
+
+
+def test_another_schools_funds_and_handlers_are_never_offered_nor_filtered_by(world, funds, login):
+    request(world, funds, amount="100.00", quotes=[], purpose="粉笔", category="office")
+    with scopes_disabled():
+        theirs = services.fund_create(
+            school=world.other,
+            actor=world.user("principal_xx"),
+            year=2026,
+            kind="public",
+            name="别校经费",
+            amount=Decimal("50000.00"),
+        )
+        services.expense_create(
+            school=world.other,
+            actor=world.user("principal_xx"),
+            fund=theirs,
+            category=Category.OFFICE,
+            purpose="别校的纸",
+            amount=Decimal("80.00"),
+            payee="丁公司",
+            quotes=[],
+        )
+    html = _list(login("accountant"), world)
+    fund_select = html.split('name="fund"')[1].split("</select>")[0]
+    handler_select = html.split('name="handler"')[1].split("</select>")[0]
+    assert f'value="{funds.public.pk}">2026 公用经费</option>' in fund_select
+    assert f'value="{theirs.pk}"' not in fund_select and "别校经费" not in fund_select
+    # Only those who filed an expense here: the teacher, not the director nor principal_xx.
+    assert f'value="{world.user("teacher").pk}"' in handler_select
+    for who in ("principal_xx", "director"):
+        assert f'value="{world.user(who).pk}"' not in handler_select, who
+    # Asked for anyway (a hand-made link): ignored, and the school's own rows are shown.
+    for query in (f"?fund={theirs.pk}", f"?handler={world.user('principal_xx').pk}"):
+        html = _list(login("accountant"), world, query)
+        assert "粉笔" in html and "别校的纸" not in html and "已忽略" in html, query
+    # The other school's list, its queries compiled by the pages above, shows its own rows.
+    url = reverse("finance:expense_list", args=[world.other.code])
+    other = login("principal_xx").get(url).content.decode()
+    assert "别校的纸" in other and "粉笔" not in other and "别校经费" in other
+
+
+def test_an_expense_row_shows_its_labels_fund_handler_and_day_in_chinese(world, funds, login):
+    expense = request(world, funds, amount="100.00", quotes=[], purpose="粉笔", category="office")
+    with scopes_disabled():
+        # Late in the evening in UTC is the next morning in the school's time zone.
+        Expense.objects.filter(pk=expense.pk).update(
+            requested_at=datetime.datetime(2026, 3, 1, 17, 30, tzinfo=datetime.UTC)
+        )
+    html = _list(login("accountant"), world)
+    row = html.split(f'/{expense.pk}/">')[1].split("</a>")[0]
+    assert "<strong>粉笔</strong>" in row and "¥100.00" in row
+    assert f"编号 {expense.pk} · 公用经费 · 办公用品 · 褚老师 · 2026-03-02" in row
+    assert ">待采购前签批</span>" in row
+    # English works as well.
+    client = login("accountant")
+    client.cookies["django_language"] = "en"
+    row = _list(client, world).split(f'/{expense.pk}/">')[1].split("</a>")[0]
+    assert "Office supplies" in row and "Waiting for pre-purchase signatures" in row
 
 
 def test_the_excel_export_uses_the_same_filters_as_the_list(world, funds, login):
@@ -80,6 +151,14 @@ def test_the_excel_export_uses_the_same_filters_as_the_list(world, funds, login)
     ws = load_workbook(io.BytesIO(client.get(url + "?category=office&format=xlsx").content)).active
     cells = [str(c.value) for row in ws.iter_rows() for c in row]
     assert "粉笔" in cells and "投影仪" not in cells and "经办人" in cells
+    chalk = next(
+        [c.value for c in row] for row in ws.iter_rows() if any(c.value == "粉笔" for c in row)
+    )
+    # The page's row (number, day, fund with its year, labels, handler) as typed cells.
+    assert chalk[3:9] == ["2026 公用经费", "办公用品", "甲公司", 100, "褚老师", "待采购前签批"]
+    assert chalk[1] == datetime.datetime.combine(timezone.localdate(), datetime.time())
+    pdf = client.get(url + "?category=office&format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
 def test_the_teacher_filters_only_their_own_requests_and_has_no_handler_filter(world, funds, login):

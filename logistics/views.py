@@ -91,13 +91,15 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @requires("dashboard.view")
 def approvals_waiting(request: HttpRequest, school_code: str) -> HttpResponse:
     """Every document waiting for this user's signature, oldest first."""
-    page = selectors.paginate(
-        selectors.approvals_waiting_for(request.school, request.user, request.capabilities),
-        request.GET.get("page"),
+    page = selectors.approvals_waiting_page(
+        request.school, request.user, request.capabilities, request.GET.get("page")
     )
-    for approval in page:
-        approval.school = request.school  # already loaded; the URL builder needs its code
-        approval.url = approvals.get_type(approval.doc_type).url(approval)
+    for row in page:
+        # What an approval type's URL builder reads of its approval.
+        approval = Approval(
+            pk=row.pk, school=request.school, doc_type=row.doc_type, object_id=row.object_id
+        )
+        row.url = approvals.get_type(row.doc_type).url(approval)
     return render(request, "logistics/approvals_waiting.html", {"page": page})
 
 

@@ -176,7 +176,10 @@ def test_principal_signs_from_the_waiting_list_in_two_taps(world, doc, login):
     client = login("principal")
     dashboard = client.get("/s/sdcz/").content.decode()
     assert "1 份文件等待您签批" in dashboard
-    assert "购买粉笔" in client.get(reverse("approvals_waiting", args=["sdcz"])).content.decode()
+    waiting = client.get(reverse("approvals_waiting", args=["sdcz"])).content.decode()
+    # The row: its document's page (the type's URL builder), the requester, the step reached.
+    assert 'href="/s/sdcz/"' in waiting and "购买粉笔" in waiting
+    assert f"{world.user('storekeeper').get_full_name()} · " in waiting and " 2/2" in waiting
     response = client.post(
         reverse("approval_action", args=["sdcz", doc.pk]), {"action": "sign", "step": 1}
     )
@@ -228,7 +231,7 @@ if OWN_STEP_DOC not in approvals._types:
 
 
 def test_a_step_naming_its_signer_waits_for_that_person_only(world):
-    from logistics.selectors import approvals_waiting_for
+    from logistics.selectors import approvals_waiting_page
 
     teacher, director = world.user("teacher"), world.user("director")
     with scopes_disabled():
@@ -238,10 +241,10 @@ def test_a_step_naming_its_signer_waits_for_that_person_only(world):
 
         def waiting(user):
             caps = capabilities_for(user, world.school)
-            return list(approvals_waiting_for(world.school, user, caps))
+            return [row.pk for row in approvals_waiting_page(world.school, user, caps, None)]
 
         # The director holds the step's capability but is not the named signer.
-        assert waiting(teacher) == [doc] and waiting(director) == []
+        assert waiting(teacher) == [doc.pk] and waiting(director) == []
         with pytest.raises(approvals.ApprovalError):
             approvals.approval_sign(school=world.school, actor=director, approval_id=doc.pk, step=0)
         approvals.approval_sign(school=world.school, actor=teacher, approval_id=doc.pk, step=0)
@@ -255,7 +258,7 @@ def test_a_step_naming_its_signer_waits_for_that_person_only(world):
             to_step=0,
             comment="补充发票",
         )
-        assert waiting(teacher) == [doc] and waiting(director) == []
+        assert waiting(teacher) == [doc.pk] and waiting(director) == []
 
 
 def test_documents_an_app_lists_itself_are_not_counted_twice_on_the_dashboard(world, doc):
@@ -281,9 +284,10 @@ def test_the_requester_cannot_sign_a_step_of_their_own_document(world, doc):
         _sign(world, doc, "storekeeper", 0)
     with scopes_disabled():
         caps = capabilities_for(world.user("storekeeper"), world.school)
-        from logistics.selectors import approvals_waiting_for
+        from logistics.selectors import approvals_waiting_page
 
-        assert list(approvals_waiting_for(world.school, world.user("storekeeper"), caps)) == []
+        storekeeper = world.user("storekeeper")
+        assert list(approvals_waiting_page(world.school, storekeeper, caps, None)) == []
 
 
 def test_return_and_reject_need_the_named_signer_and_the_steps_capability(world):

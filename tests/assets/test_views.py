@@ -161,6 +161,10 @@ def test_the_register_search_bar_offers_the_schools_choices_and_keeps_what_was_c
     assert '<option value="in_store" selected>在库</option>' in page
     assert '<select name="custodian" class="form-select" aria-label="保管人"' in page
     assert '<option value="" selected>全部保管人</option>' in page
+    # The export, the printed register and the labels take the same filters.
+    kept = f"category={category.pk}&amp;status=in_store&amp;location={place.room.pk}"
+    assert f"{kept}&amp;by=lines&amp;fmt=pdf" in page and "export/?q=%3C" in page
+    assert f'<input type="hidden" name="category" value="{category.pk}">' in page
     # Another school's rooms, categories and people are not offered.
     for name, pk in [
         ("location", theirs.room.pk),

@@ -97,10 +97,12 @@ def school(request: HttpRequest) -> dict:
 
 
 def _switcher(schools: list, current) -> list[dict]:
+    # A central school's staff see every member school: the URLconf is looked up once.
+    urlconf, prefix = get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
     return [
         {
             "name": s.name,
-            "url": school_url("dashboard", s.code),
+            "url": _reverse(urlconf, prefix, "dashboard", s.code, ()),
             "active": current is not None and s.pk == current.pk,
         }
         for s in schools

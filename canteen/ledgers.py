@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from canteen import selectors
 from canteen.legal import LEGAL_BASIS
 from canteen.models import Meal, MenuDish, MorningCheck, Sample
+from logistics.html import yuan
 from logistics.models import School
 from logistics.notices.kinds import VOID_REASON, Column, Snapshot
 from logistics.prepared import PreparedList
@@ -86,8 +87,10 @@ class Ledger:
 
     def table(self, records: list, columns: list[Column]) -> list[tuple[str, Any, list, str]]:
         """A page's rows: the label and key of the record each row voids (a receiving line is
-        voided with its delivery), its cells in `columns` order, and its void reason."""
-        keys = [c.key for c in columns]
+        voided with its delivery), its cells in `columns` order, and its void reason. Money as
+        the kernel writes it (12,345.60): localizing a Decimal in the template cost 6 µs a
+        cell, a tenth of the receiving ledger's page."""
+        keys = [(c.key, c.type == "money") for c in columns]
         found = []
         for record, row in zip(records, self.rows(records), strict=True):
             if self.voids:
@@ -95,7 +98,8 @@ class Ledger:
             else:
                 voidable = getattr(record, "receiving", record)
                 label, pk = voidable._meta.label_lower, voidable.pk
-            found.append((label, pk, [row.get(k, "") for k in keys], row.get(VOID_REASON, "")))
+            cells = [yuan(row.get(k)) if money else row.get(k, "") for k, money in keys]
+            found.append((label, pk, cells, row.get(VOID_REASON, "")))
         return found
 
     def snapshot(self, school: School, start: datetime.date, end: datetime.date) -> Snapshot:

@@ -37,7 +37,7 @@ from logistics.context_processors import school_url
 from logistics.forms import add_service_errors, perform
 from logistics.notices.reports import report_download
 from logistics.scoping import get_for_school, requires
-from logistics.selectors import paginate, with_labels
+from logistics.selectors import label_map, paginate, with_labels
 
 MONDAY = datetime.date(2024, 1, 1)
 
@@ -935,21 +935,30 @@ INSPECTION_CAPABILITY = {
 
 @requires(caps.VIEW)
 def inspection_list(request: HttpRequest, school_code: str) -> HttpResponse:
-    page = paginate(selectors.inspections(request.school), request.GET.get("page"))
+    page = paginate(selectors.inspection_page(request.school), request.GET.get("page"))
+    actions = selectors.actions_open(request.school)
     return render(
         request,
         "canteen/inspection_list.html",
         {
             "page": page,
-            "actions": list(selectors.actions_open(request.school)[:50]),
+            "findings": selectors.inspection_findings(
+                request.school, [i.id for i in page.object_list]
+            ),
+            "actions": actions,
             "minutes": list(selectors.minutes_recent(request.school)[:6]),
-            "kinds": [
-                (k, label)
+            "new_kinds": [
+                (school_url("canteen:inspection_new", school_code, k), label)
                 for k, label in SelfInspection.Kind.choices
                 if INSPECTION_CAPABILITY[k] in request.capabilities
             ],
-            "fix_form": forms.ActionFixForm(),
-            "verify_form": forms.ActionVerifyForm(),
+            "minutes_new_url": school_url("canteen:minutes_new", school_code),
+            # Labels translated once for the page's rows.
+            "kinds": label_map(SelfInspection.Kind),
+            "statuses": label_map(CorrectiveAction.STATUS_CHOICES),
+            # The forms drawn in each action's card, made only when there is one.
+            "fix_form": forms.ActionFixForm() if actions else None,
+            "verify_form": forms.ActionVerifyForm() if actions else None,
             "today": timezone.localdate(),
             "basis": LEGAL_BASIS["self_inspection"],
         },

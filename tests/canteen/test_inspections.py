@@ -408,6 +408,41 @@ def test_the_officer_ticks_the_daily_checklist_on_a_phone_and_the_owner_reports_
     assert CorrectiveAction.objects.get().status == "fixed"
 
 
+def test_the_inspection_list_shows_failed_items_with_their_action_and_voided_ones_struck(
+    world, login
+):
+    from django.utils import translation
+
+    from logistics.services import record_void
+
+    day = datetime.timedelta(days=1)
+    _daily(world, failed=("pests",))
+    _daily(world, failed=(), owner=None, date=TODAY() - day)
+    voided = _daily(world, failed=(), owner=None, date=TODAY() - 2 * day)
+    record_void(school=world.school, actor=world.user("canteen"), record=voided, reason="录错日期")
+    services.inspection_record(
+        school=world.other,
+        actor=world.user("principal_xx"),
+        kind="committee",
+        date=TODAY(),
+        items=[services.ItemInput("外校问题", False)],
+        owner=world.user("principal_xx"),
+        deadline=TODAY() + day,
+    )
+    page = login("director").get(reverse("canteen:inspection_list", args=[world.school.code]))
+    cards = page.content.decode().split('<div class="card mb-2 inspection')[1:]
+    with translation.override("zh-hans"):
+        open_label = str(dict(CorrectiveAction.STATUS_CHOICES)["open"])
+        daily = str(SelfInspection.Kind("daily").label)
+    pests = dict(checklists.DAILY)["pests"]
+    # Newest first: the failed item with its note and its action's status, then none failed.
+    assert f"{daily} {TODAY():%Y-%m-%d}" in cards[0]
+    assert f"✗ {pests}：过期酱油 · {open_label}" in cards[0]
+    assert "未发现问题。" in cards[1] and "✗" not in cards[1]
+    assert cards[2].startswith(' text-decoration-line-through"') and "已作废：录错日期" in cards[2]
+    assert len(cards) == 3 and "外校问题" not in page.content.decode()
+
+
 def test_a_checklist_without_an_owner_for_its_failed_item_keeps_what_was_typed(world, login):
     client = login("canteen")
     url = reverse("canteen:inspection_new", args=[world.school.code, "daily"])

@@ -355,7 +355,7 @@ def test_the_receiving_and_morning_ledgers_void_the_delivery_and_the_check_of_a_
                 supplier=kitchen.supplier,
                 inspector=kitchen.manager,
                 second_inspector=kitchen.helper,
-                lines=[line(name=name), line(name=f"{name}二")],
+                lines=[line(name=name, quantity=Decimal("2500")), line(name=f"{name}二")],
             )
             for name in ("糯米", "粳米")
         )
@@ -392,6 +392,8 @@ def test_the_receiving_and_morning_ledgers_void_the_delivery_and_the_check_of_a_
     for name in ("糯米", "糯米二"):  # each line of the voided delivery, struck through
         assert "text-decoration-line-through" in rows[name] and "已作废：送错" in rows[name]
         assert "void-form" not in rows[name]
+    # Money as the kernel writes it: 2500 kg at 5.20.
+    assert "<td>5.20</td><td>13,000.00</td>" in rows["粳米"]
     for name in ("粳米", "粳米二"):  # a live line voids its whole delivery
         assert f'action="{void_url("canteen.receiving", kept.pk)}"' in rows[name]
         assert "text-decoration-line-through" not in rows[name]

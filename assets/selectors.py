@@ -346,16 +346,19 @@ def stock_balances(school: School) -> QuerySet[StockBalance]:
     )
 
 
-def stock_balance_rows(school: School) -> QuerySet:
-    """The stock page's balances as plain values (a store has a few dozen lines, so its
-    COUNT may keep the joins)."""
-    return (
-        stock_balances(school)
-        .select_related(None)
-        .values_list(
-            *("pk", "item__name", "item__spec", "item__unit", "location__path", "quantity"),
-            named=True,
-        )
+def stock_balance_rows(school: School) -> PreparedList:
+    """The stock page's balances as plain rows through queries compiled once per process; the
+    COUNT reads the balances alone, the page joins the items and stores it shows."""
+    return PreparedList(_balances_filtered, _balance_rows, (), school=school.pk)
+
+
+def _balances_filtered() -> QuerySet[StockBalance]:
+    return StockBalance.objects.filter(school=Param("school"))
+
+
+def _balance_rows(balances: QuerySet[StockBalance]) -> QuerySet:
+    return balances.order_by("item__name", "item__spec", "location__path").values(
+        *("pk", "item__name", "item__spec", "item__unit", "location__path", "quantity")
     )
 
 
@@ -396,18 +399,28 @@ def _stock_move_rows(moves: QuerySet[StockMove]) -> QuerySet:
     )
 
 
-def requisitions(school: School, user, capabilities: frozenset[str]) -> QuerySet:
-    """The requisitions page's rows (the store and approvers see all, others their own):
-    plain values, the requester's name from PostgreSQL."""
+def requisitions(school: School, user, capabilities: frozenset[str]) -> PreparedList:
+    """The requisitions page's rows, newest first (the store and approvers see all, others
+    their own): plain values, the requester's name from PostgreSQL, through queries compiled
+    once per process."""
     from assets import capabilities as caps
 
-    qs = Requisition.objects.filter(school=school)
-    if caps.STOCK not in capabilities and caps.APPROVE not in capabilities:
-        qs = qs.filter(requested_by=user)
-    return qs.annotate(requester=person_name("requested_by")).values_list(
+    see_all = caps.STOCK in capabilities or caps.APPROVE in capabilities
+    return PreparedList(
+        _requisitions_filtered, _requisition_rows, (see_all,), school=school.pk, user=user.pk
+    )
+
+
+def _requisitions_filtered(see_all: bool) -> QuerySet[Requisition]:
+    qs = Requisition.objects.filter(school=Param("school"))
+    return qs if see_all else qs.filter(requested_by=Param("user"))
+
+
+def _requisition_rows(requisitions: QuerySet[Requisition]) -> QuerySet:
+    return requisitions.order_by("-requested_at", "-id").values(
         *("pk", "item__name", "item__spec", "quantity", "status", "requested_at"),
-        *("requester", "class_name", "purpose"),
-        named=True,
+        *("class_name", "purpose"),
+        requester=name_of(get_user_model(), "requested_by_id", person_name()),
     )
 
 
@@ -497,11 +510,19 @@ def repeated_faults(school: School, days: int = 180) -> list[dict]:
     )
 
 
-def writeoffs(school: School) -> QuerySet:
-    """The write-offs page's rows as plain values."""
-    return WriteOff.objects.filter(school=school).values_list(
-        *("pk", "asset__code", "asset__name", "status", "requested_at", "reason", "value"),
-        named=True,
+def writeoffs(school: School) -> PreparedList:
+    """The write-offs page's rows, newest first, as plain values through queries compiled
+    once per process (the COUNT reads the write-offs alone)."""
+    return PreparedList(_writeoffs_filtered, _writeoff_rows, (), school=school.pk)
+
+
+def _writeoffs_filtered() -> QuerySet[WriteOff]:
+    return WriteOff.objects.filter(school=Param("school"))
+
+
+def _writeoff_rows(writeoffs: QuerySet[WriteOff]) -> QuerySet:
+    return writeoffs.order_by("-requested_at", "-id").values(
+        *("pk", "asset__code", "asset__name", "status", "requested_at", "reason", "value")
     )
 
 

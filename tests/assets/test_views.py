@@ -551,6 +551,10 @@ def test_write_offs_requisitions_and_stocktakes_list_what_each_one_is(world, pla
         in page
     )
     assert f" · {teacher.get_full_name()} · 初一(1)班 · 上课</div>" in page
+    # Without the store's or an approver's capability one sees one's own requisitions only.
+    url = reverse("assets:requisition_list", args=[code])
+    assert f"{requisition.pk}/" in login("teacher").get(url).content.decode()
+    assert f"requisitions/{requisition.pk}/" not in login("doctor").get(url).content.decode()
     page = login("storekeeper").get(reverse("assets:stocktake_list", args=[code]))
     page = page.content.decode()
     assert (

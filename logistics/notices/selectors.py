@@ -14,7 +14,7 @@ from logistics.models import School
 from logistics.notices.kinds import all_kinds, get_kind
 from logistics.notices.models import Notice
 from logistics.prepared import Param, PreparedList
-from logistics.selectors import paginate
+from logistics.selectors import paginate, person_name
 
 _STATUS_GROUPS = {
     "draft": [Notice.DRAFT],
@@ -43,7 +43,6 @@ def staff_notice_page(school: School, status: str, page_number: str | None) -> P
         n.published_on = (
             timezone.localtime(n.published_at).strftime("%Y-%m-%d") if n.published_at else ""
         )
-        n.author = f"{n.first_name} {n.last_name}".strip() or n.username
     return page
 
 
@@ -62,9 +61,7 @@ def _notices_shown(notices: QuerySet[Notice]) -> QuerySet[Notice]:
         "created_at",
         "published_at",
         approval_status=F("approval__status"),
-        username=F("created_by__username"),
-        first_name=F("created_by__first_name"),
-        last_name=F("created_by__last_name"),
+        author=person_name("created_by"),
     )
 
 

@@ -20,6 +20,18 @@ def test_staff_list_query_count_does_not_grow(world, login, django_assert_num_qu
     assert response.content.decode().count("list-group-item-action") == min(n, 50)
 
 
+def test_the_staff_list_shows_each_notices_author_status_and_another_schools_none(world, login):
+    published(world, snapshot=fee_snapshot(title="本校公示"))
+    draft(world, world.other, snapshot=fee_snapshot(title="他校公示"))
+    page = login("teacher").get("/s/sdcz/notices/").content.decode()
+    director = world.user("director")
+    assert "本校公示" in page and "他校公示" not in page
+    # By their full name, as get_full_name() gives it; "已发布": published, in Chinese.
+    assert f"{director.get_full_name()} · " in page and "已发布" in page
+    drafts = login("teacher").get("/s/sdcz/notices/?status=draft").content.decode()
+    assert "本校公示" not in drafts
+
+
 @pytest.mark.parametrize("rows", [1, 200])
 def test_detail_query_count_does_not_grow_with_rows(world, login, django_assert_num_queries, rows):
     notice = published(world, snapshot=fee_snapshot(rows=rows))

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from finance.models import (
     AidCategory,
     Category,
-    ExpenseStatus,
     FeeItem,
     Fund,
     FundKind,
@@ -191,13 +190,9 @@ class ExpenseFilterForm(StyledFormMixin, forms.Form):
     a model select built a model object per option."""
 
     q = forms.CharField(label=_("Search purpose or payee"), max_length=100, required=False)
-    status = forms.ChoiceField(
-        label=_("status"), choices=[("", _("All statuses")), *ExpenseStatus.choices], required=False
-    )
+    status = forms.ChoiceField(label=_("status"), required=False)
     fund = forms.TypedChoiceField(label=_("fund"), coerce=int, required=False)
-    category = forms.ChoiceField(
-        label=_("category"), choices=[("", _("All categories")), *Category.choices], required=False
-    )
+    category = forms.ChoiceField(label=_("category"), required=False)
     handler = forms.TypedChoiceField(label=_("handler"), coerce=int, required=False)
     start = forms.DateField(
         label=_("requested from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -206,11 +201,22 @@ class ExpenseFilterForm(StyledFormMixin, forms.Form):
         label=_("requested until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, data, *, choices: dict[str, list[tuple[int, str]]], sees_all: bool):
+    def __init__(
+        self,
+        data,
+        *,
+        choices: dict[str, list[tuple[int, str]]],
+        labels: dict[str, dict[str, str]],
+        sees_all: bool,
+    ):
+        """`choices`: the fund and handler options (expense_filter_choices); `labels`: the
+        status and category labels the page's rows show, translated once for both."""
         super().__init__(data)
         for field in self.fields.values():
             field.widget.attrs["aria-label"] = field.label
         self.fields["q"].widget.attrs["placeholder"] = self.fields["q"].label
+        self.fields["status"].choices = [("", _("All statuses")), *labels["status"].items()]
+        self.fields["category"].choices = [("", _("All categories")), *labels["category"].items()]
         self.fields["fund"].choices = [("", _("All funds")), *choices["fund"]]
         if sees_all:
             self.fields["handler"].choices = [("", _("All handlers")), *choices["handler"]]

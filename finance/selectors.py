@@ -44,7 +44,7 @@ from finance.models import (
     Student,
 )
 from logistics.models import Approval, AuditEvent, School, Signature
-from logistics.prepared import Param, Prepared, PreparedList
+from logistics.prepared import Param, ParamList, Prepared, PreparedList
 from logistics.selectors import approvals_waiting, name_of, person_name
 from logistics.selectors import with_labels as kernel_labels
 
@@ -280,23 +280,17 @@ TODO_LIMIT = 10  # a phone screenful; the oldest first, the count of the rest be
 
 
 def expenses_to_sign(
-    school: School, user, capabilities: frozenset[str], limit: int = TODO_LIMIT
+    school: School, user, capabilities: frozenset[str]
 ) -> tuple[list[Expense], int]:
     """The principal's (or any signer's) to-do: expenses whose current step is theirs, with
-    the fund's balance and the quotes; the oldest `limit` of them, and how many wait in all.
+    the fund's balance and the quotes; the oldest TODO_LIMIT of them, and how many wait in all.
 
     Four small queries whatever the number of rows (the waiting approvals with the total
     count, their expenses, the quotes, the balances of the funds involved); simple queries
-    because on this page Django's query building cost more than PostgreSQL's work.
+    because on this page Django's query building cost more than PostgreSQL's work, and the
+    first, run on every view even when nothing waits, compiled once per process.
     """
-    waiting = list(
-        approvals_waiting(user, capabilities)
-        .filter(school=school, doc_type__in=["finance.expense", "finance.booking"])
-        .order_by("created_at", "id")
-        .values("id", "doc_type", "object_id", "steps", "current_step", total=Window(Count("pk")))[
-            :limit
-        ]
-    )
+    waiting = _WAITING.rows(school=school.pk, user=user.pk, capabilities=sorted(capabilities))
     if not waiting:
         return [], 0
     by_id = {
@@ -336,6 +330,18 @@ def expenses_to_sign(
         e.waiting_label = a["steps"][a["current_step"]]["label"]
         expenses.append(e)
     return with_labels(expenses), waiting[0]["total"]
+
+
+_WAITING = Prepared(
+    lambda: (
+        approvals_waiting(Param("user"), ParamList("capabilities"))
+        .filter(school=Param("school"), doc_type__in=["finance.expense", "finance.booking"])
+        .order_by("created_at", "id")
+        .values("id", "doc_type", "object_id", "steps", "current_step", total=Window(Count("pk")))[
+            :TODO_LIMIT
+        ]
+    )
+)
 
 
 def current_signatures(school: School, approval_ids: list[int | None]) -> list[Signature]:

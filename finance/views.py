@@ -43,6 +43,7 @@ from finance.models import (
 )
 from finance.money import amount_in_words
 from logistics.approvals import ApprovalError
+from logistics.context_processors import school_url
 from logistics.forms import add_service_errors
 from logistics.models import Approval
 from logistics.privacy import record_personal_view
@@ -99,9 +100,12 @@ def _year_context(request: HttpRequest, year: int | None) -> dict:
 @requires(caps.REQUEST)
 def expense_list(request: HttpRequest, school_code: str) -> HttpResponse:
     school, sees_all = request.school, caps.VIEW in request.capabilities
+    # Translated once for the rows and the filters' options.
+    labels = choice_labels(category=Category, status=ExpenseStatus)
     form = ExpenseFilterForm(
         request.GET,
         choices=selectors.expense_filter_choices(school, sees_all),
+        labels=labels,
         sees_all=sees_all,
     )
     filters = form.filters()
@@ -118,9 +122,10 @@ def expense_list(request: HttpRequest, school_code: str) -> HttpResponse:
             "page": page,
             "form": form,
             "query": _query_without(request, "page", "format"),
-            "labels": choice_labels(category=Category, status=ExpenseStatus),
-            # One reverse() instead of one per row.
-            "detail_base": reverse("finance:expense_detail", args=[school_code, 0])[:-2],
+            "labels": labels,
+            "create_url": school_url("finance:expense_create", school_code),
+            # The rows' links: one cached reverse() instead of one per row.
+            "detail_base": school_url("finance:expense_detail", school_code, 0)[:-2],
         },
     )
 

@@ -104,6 +104,22 @@ def test_the_principal_signs_from_the_todo_in_one_tap(world, funds, login):
     assert expense.status == ExpenseStatus.APPROVED
 
 
+def test_the_to_sign_list_shows_each_signer_their_schools_oldest_ten_and_counts_the_rest(
+    world, funds, login
+):
+    for i in range(12):
+        request(world, funds, amount="800.00", quotes=[], purpose=f"待签{i:02d}")
+    url = reverse("finance:sign_todo", args=[world.school.code])
+    todo = login("principal").get(url).content.decode()
+    assert todo.count('class="card mb-3 todo-expense"') == 10
+    assert "待签00" in todo and "待签09" in todo and "待签10" not in todo
+    assert "之后还有 2 笔等待签字" in todo
+    # The same compiled query for another user, step and school in this process.
+    assert "没有等待您签批的文件" in login("director").get(url).content.decode()
+    other = reverse("finance:sign_todo", args=[world.other.code])
+    assert "没有等待您签批的文件" in login("principal_xx").get(other).content.decode()
+
+
 def test_a_teacher_sees_only_their_own_requests(world, funds, login):
     request(
         world,

@@ -619,6 +619,7 @@ def repair_list(request: HttpRequest, school_code: str) -> HttpResponse:
         "assets/repair_list.html",
         {
             "page": page,
+            "status": request.GET.get("status", ""),
             "status_labels": label_map(RepairStatus),
             "detail_base": school_url("assets:repair_detail", school_code, 0)[:-2],
             "links": _links(school_code, "repair_stats", "repair_create"),

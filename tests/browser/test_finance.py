@@ -150,3 +150,8 @@ def test_the_expense_list_is_filtered_from_a_phone(phone):
     text = phone.locator(".list-group").inner_text()
     assert "校园监控系统" in text and "食堂烤箱" not in text
     assert "category=safety" in phone.url
+    # A stale link's filter that no longer fits is named above the list, which stays whole.
+    phone.goto(f"{phone.base_url}/s/sdcz/finance/?category=safety&fund=99999999")
+    assert phone.locator("#ignored-filters").inner_text() == "以下筛选条件无效，已忽略： 经费"
+    assert "校园监控系统" in phone.locator(".list-group").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360

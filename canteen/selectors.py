@@ -20,7 +20,6 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -66,7 +65,7 @@ from canteen.models import (
     WasteRecord,
 )
 from logistics.models import School
-from logistics.prepared import Param, Prepared, PreparedList
+from logistics.prepared import AnyOf, Param, ParamList, Prepared, PreparedList
 from logistics.selectors import display, name_of, person_name
 
 MIN_TEMPERATURE_READINGS = 2  # 冷藏/热保: twice a day
@@ -632,24 +631,9 @@ def _deliveries(school: School, start: datetime.date, end: datetime.date) -> lis
     return [r["id"] for r in _DELIVERIES.rows(**_period_values(school, start, end))]
 
 
-class _AnyOf(Func):
-    """`key = ANY(<array of keys>)`: PostgreSQL reads the rows of each key by its index
-    (a delivery's lines, an inspection's items), where `IN (SELECT unnest(…))` (a ParamList)
-    had it expect a handful of rows and hash every line of the school."""
-
-    template = "%(expressions)s"
-    arg_joiner = " = ANY("
-    output_field = BooleanField()
-
-    def as_sql(self, compiler, connection, **extra) -> tuple[str, list]:
-        sql, params = super().as_sql(compiler, connection, **extra)
-        return f"{sql}::bigint[])", params
-
-
 def receiving_lines_of(school, deliveries) -> QuerySet[ReceivingLine]:
-    """The lines of these deliveries (a list of keys, or a Param)."""
-    keys = deliveries if isinstance(deliveries, Param) else Value(list(deliveries))
-    return ReceivingLine.objects.filter(_AnyOf(F("receiving_id"), keys), school=school)
+    """The lines of these deliveries (a list of keys, or a ParamList)."""
+    return ReceivingLine.objects.filter(AnyOf("receiving_id", deliveries), school=school)
 
 
 def receiving_line_rows(lines: QuerySet[ReceivingLine]) -> QuerySet:
@@ -679,7 +663,7 @@ def receiving_page(school: School, start: datetime.date, end: datetime.date) -> 
 
 
 def _receiving_prepared() -> QuerySet[ReceivingLine]:
-    return receiving_lines_of(Param("school"), Param("deliveries"))
+    return receiving_lines_of(Param("school"), ParamList("deliveries"))
 
 
 def disinfections_between(school, start, end) -> QuerySet[Disinfection]:
@@ -873,7 +857,7 @@ def inspection_findings(school: School, inspection_ids: list[int]) -> dict[int, 
 _FINDINGS = Prepared(
     lambda: (
         SelfInspectionItem.objects.filter(
-            _AnyOf(F("inspection_id"), Param("inspections")), school=Param("school"), passed=False
+            AnyOf("inspection_id", ParamList("inspections")), school=Param("school"), passed=False
         )
         .order_by("inspection_id", "id")
         .values("inspection_id", "text", "note", action_status=F("action__status"))

@@ -50,12 +50,15 @@ def _statement() -> tuple[str, list[str]]:
     reaches = '(h.school_id = s."id" OR (h.school_id = s."parent_id" AND h.reaches_members))'
     cols = ", ".join(f's."{c}"' for c in school_cols)
     sql = (
-        f"WITH held AS ({held}) "  # noqa: S608
+        f"WITH held AS ({held}), "  # noqa: S608
+        # One row a school for the switcher: a user holds several roles in most schools.
+        f"by_school AS (SELECT school_id, bool_or(reaches_members) AS reaches_members "
+        f"FROM held GROUP BY school_id) "
         f'SELECT {cols}, CASE WHEN s."code" = %(code)s THEN COALESCE(('
         f"SELECT array_agg(DISTINCT c) FROM held h, unnest(h.capabilities) c WHERE {reaches}"
         f"), '{{}}') END "
         f"FROM {School._meta.db_table} s "
-        f'WHERE s."is_active" AND EXISTS (SELECT 1 FROM held h WHERE {reaches}) '
+        f'WHERE s."is_active" AND EXISTS (SELECT 1 FROM by_school h WHERE {reaches}) '
         f'ORDER BY s."parent_id" NULLS FIRST, s."code"'
     )
     return sql, [f.attname for f in School._meta.concrete_fields]

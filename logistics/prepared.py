@@ -18,16 +18,19 @@ an error, never a silent NULL.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
     Expression,
+    F,
     Field,
+    Func,
     IntegerField,
     QuerySet,
     Subquery,
@@ -63,7 +66,8 @@ class Param(Expression):
 
 
 class ParamList(Param):
-    """A list of values, for `field__in=ParamList("capabilities")` (text unless told)."""
+    """A list of values bound as one array, for `AnyOf("field", ParamList("capabilities"))`
+    (text unless told)."""
 
     def __init__(self, name: str, output_field: Field | None = None) -> None:
         super().__init__(name, output_field or TextField())
@@ -71,6 +75,35 @@ class ParamList(Param):
     def as_sql(self, compiler, connection) -> tuple[str, list[Any]]:
         array_type = self.output_field.cast_db_type(connection) + "[]"
         return f"(SELECT unnest(%s::{array_type}))", [_Slot(self.name)]
+
+
+class AnyOf(Func):
+    """`field = ANY(values)`, a filter: `values` a ParamList or a list of Python values.
+
+    PostgreSQL reads each value's rows through the field's index; `field__in=` a subquery
+    over the unnested array had it expect a handful of rows and hash every row of the school
+    (the receiving ledger's lines: 0.6 ms against 2.5 ms)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, field: str, values: ParamList | Iterable) -> None:
+        if not isinstance(values, ParamList):
+            values = Value(list(values))
+        super().__init__(F(field), values)
+
+    def as_sql(self, compiler, connection, **extra) -> tuple[str, list[Any]]:
+        field, values = self.source_expressions
+        field_sql, field_params = compiler.compile(field)
+        if isinstance(values, ParamList):
+            values_sql, values_params = "%s", [_Slot(values.name)]
+        else:
+            values_sql, values_params = compiler.compile(values)
+        # The array of the field's own type: the cast tells PostgreSQL what the list holds.
+        array_type = field.output_field.cast_db_type(connection) + "[]"
+        return (
+            f"{field_sql} = ANY({values_sql}::{array_type})",
+            [*field_params, *values_params],
+        )
 
 
 class Prepared:

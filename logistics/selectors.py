@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils.translation import get_language
 
 from logistics.models import Approval, AuditEvent, School, Signature
-from logistics.prepared import PAGE_SIZE, Param, ParamList, PreparedList
+from logistics.prepared import PAGE_SIZE, AnyOf, Param, ParamList, PreparedList
 from logistics.registry import Todo, registry
 
 
@@ -153,7 +153,7 @@ def approvals_waiting(user: AbstractBaseUser, capabilities: frozenset[str]) -> Q
         voided_at__isnull=True,
     )
     return (
-        Approval.objects.filter(status=Approval.PENDING, current_capability__in=capabilities)
+        Approval.objects.filter(AnyOf("current_capability", capabilities), status=Approval.PENDING)
         .filter(Q(current_signer=user) | (Q(current_signer__isnull=True) & ~Q(requested_by=user)))
         .exclude(Exists(signed_by_me))
     )

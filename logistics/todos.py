@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from logistics import approvals, selectors
 from logistics.models import Notification, School
-from logistics.prepared import Param, ParamList, Prepared, count
+from logistics.prepared import AnyOf, Param, ParamList, Prepared, count
 from logistics.registry import BenchPage, Todo, registry
 
 
@@ -17,7 +17,7 @@ def _todos():
     waiting = (
         selectors.approvals_waiting(Param("user"), ParamList("capabilities"))
         .filter(school=Param("school"))
-        .exclude(doc_type__in=ParamList("own_todo"))  # the app lists those itself
+        .exclude(AnyOf("doc_type", ParamList("own_todo")))  # the app lists those itself
     )
     reminders = Notification.objects.filter(
         school=Param("school"), user=Param("user"), read_at__isnull=True

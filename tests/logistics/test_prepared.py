@@ -7,7 +7,7 @@ from django.db.models import CharField, DateField
 from django_scopes import scopes_disabled
 
 from logistics.models import Notification
-from logistics.prepared import Param, ParamList, Prepared, PreparedList, counts
+from logistics.prepared import AnyOf, Param, ParamList, Prepared, PreparedList, counts
 from logistics.selectors import paginate
 
 
@@ -31,7 +31,9 @@ def test_a_prepared_query_is_built_once_and_bound_anew_on_every_call(world):
     def build():
         built.append(1)
         return counts(
-            notes=Notification.objects.filter(school=Param("school"), text__in=ParamList("texts"))
+            notes=Notification.objects.filter(
+                AnyOf("text", ParamList("texts")), school=Param("school")
+            )
         )
 
     query = Prepared(build)

@@ -16,12 +16,10 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from finance.models import Category, ExpenseStatus
-from finance.selectors import with_labels
+from finance.selectors import expense_labels, with_labels
 from logistics.models import School
 from logistics.notices.kinds import Column, Snapshot
 from logistics.notices.reports import report_download
-from logistics.selectors import choice_labels
 
 MAX_ROWS = 5000  # a school year of cash payments is far below this
 FORMATS = ("xlsx", "pdf")
@@ -95,7 +93,7 @@ def monthly(fmt: str, school: School, month: datetime.date, lines: list) -> Http
 def expenses(fmt: str, school: School, rows: list) -> HttpResponse:
     """The expense list as filtered on its page: the same selector and rows
     (selectors.expense_rows)."""
-    labels = choice_labels(category=Category, status=ExpenseStatus)
+    labels = expense_labels()
     data = [
         {
             "number": e.id,

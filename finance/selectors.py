@@ -6,7 +6,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat, RowNumber, TruncDate
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from finance import capabilities as caps
 from finance.models import (
@@ -45,7 +46,7 @@ from finance.models import (
 )
 from logistics.models import Approval, AuditEvent, School, Signature
 from logistics.prepared import Param, ParamList, Prepared, PreparedList
-from logistics.selectors import approvals_waiting, name_of, person_name
+from logistics.selectors import approvals_waiting, choice_labels, name_of, person_name
 from logistics.selectors import with_labels as kernel_labels
 
 ZERO_D = Decimal("0.00")
@@ -109,6 +110,18 @@ def budget_lines_with_usage(
 def with_labels(expenses):
     """category_label and status_label on each row (logistics.selectors.with_labels)."""
     return kernel_labels(expenses, category=Category, status=ExpenseStatus)
+
+
+def expense_labels() -> dict[str, dict[str, str]]:
+    """{"category": {value: label}, "status": {…}} in the active language, for rows of plain
+    values and the filters' options. Read only: the maps are shared by every request."""
+    return _expense_labels(get_language())
+
+
+@lru_cache(maxsize=16)
+def _expense_labels(language: str | None) -> dict[str, dict[str, str]]:
+    # Translating some twenty labels cost a list page 0.1 ms; they change with the language only.
+    return choice_labels(category=Category, status=ExpenseStatus)
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

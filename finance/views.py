@@ -35,7 +35,6 @@ from finance.forms import (
 from finance.models import (
     AidApplication,
     AidStatus,
-    Category,
     Expense,
     ExpenseStatus,
     FeeEntry,
@@ -48,7 +47,7 @@ from logistics.forms import add_service_errors
 from logistics.models import Approval
 from logistics.privacy import record_personal_view
 from logistics.scoping import get_for_school, requires
-from logistics.selectors import choice_labels, paginate
+from logistics.selectors import paginate
 
 
 def _quotes(formset) -> list[services.QuoteInput]:
@@ -100,8 +99,8 @@ def _year_context(request: HttpRequest, year: int | None) -> dict:
 @requires(caps.REQUEST)
 def expense_list(request: HttpRequest, school_code: str) -> HttpResponse:
     school, sees_all = request.school, caps.VIEW in request.capabilities
-    # Translated once for the rows and the filters' options.
-    labels = choice_labels(category=Category, status=ExpenseStatus)
+    # Translated once per language and process, for the rows and the filters' options.
+    labels = selectors.expense_labels()
     form = ExpenseFilterForm(
         request.GET,
         choices=selectors.expense_filter_choices(school, sees_all),

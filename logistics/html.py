@@ -27,40 +27,62 @@ def yuan(value) -> str:
 def void_button(record, *, capabilities, school_code: str, csrf_token, next_url: str) -> Markup:
     """A void-with-reason button for a statutory record (a model instance), for those whose
     role may void it; a voided record shows its reason instead."""
-    return row_void_button(
-        record._meta.label_lower,
-        record.pk,
-        # A list may show records that are not Voidable.
-        record.void_reason if getattr(record, "is_voided", False) else "",
+    forms = VoidForms(
         capabilities=capabilities,
         school_code=school_code,
         csrf_token=csrf_token,
         next_url=next_url,
     )
+    return forms.record_button(record)
 
 
-def row_void_button(
-    label: str, pk, void_reason: str, *, capabilities, school_code: str, csrf_token, next_url: str
-) -> Markup:
-    """void_button() by the model's label ("canteen.sample"), key and void reason, so that a
-    list of plain rows needs no model instance: a voided record always has its reason
-    (logistics.services.record_void refuses a blank one)."""
-    if void_reason:
-        return _VOIDED.format(why=void_reason, voided=_texts(get_language())[0])
-    capability = registry.voidables.get(label)
-    if capability is None or capability not in capabilities:
-        return Markup("")
-    # A ledger draws fifty of these: all but the record's key is made once per page.
-    head, tail = _void_form(
-        get_language(),
-        get_urlconf() or settings.ROOT_URLCONF,
-        get_script_prefix(),
-        school_code,
-        label,
-        str(csrf_token),
-        next_url,
-    )
-    return head + escape(pk) + tail
+class VoidForms:
+    """The void buttons of one rendered page. A ledger draws fifty: the form of each model is
+    made once, and only the record's key is put in per row."""
+
+    def __init__(self, *, capabilities, school_code: str | None, csrf_token, next_url: str):
+        self._page = (capabilities, school_code, csrf_token, next_url)
+        self._forms: dict[str, tuple[Markup, Markup] | None] = {}
+
+    def record_button(self, record) -> Markup:
+        # A list may show records that are not Voidable.
+        reason = record.void_reason if getattr(record, "is_voided", False) else ""
+        return self.button(record._meta.label_lower, record.pk, reason)
+
+    def button(self, label: str, pk, void_reason: str = "") -> Markup:
+        """By the model's label ("canteen.sample"), key and void reason, so that a list of
+        plain rows needs no model instance: a voided record always has its reason
+        (logistics.services.record_void refuses a blank one)."""
+        if void_reason:
+            return _VOIDED.format(why=void_reason, voided=_texts(get_language())[0])
+        if label not in self._forms:
+            self._forms[label] = self._form(label)
+        form = self._forms[label]
+        if form is None:
+            return Markup("")
+        head, tail = form
+        return head + escape(pk) + tail
+
+    def _form(self, label: str) -> tuple[Markup, Markup] | None:
+        """The button's markup before and after the record's key; None for those whose role
+        may not void this model's records."""
+        capabilities, school_code, csrf_token, next_url = self._page
+        capability = registry.voidables.get(label)
+        if capability is None or capability not in capabilities:
+            return None
+        _voided, void, reason = _texts(get_language())
+        form = _VOID_FORM.format(
+            base=_void_base(
+                get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), school_code, label
+            ),
+            csrf_token=str(csrf_token),
+            next_url=next_url,
+            void=void,
+            reason=reason,
+        )
+        # The first {pk} is the action's: the address back, typed by anyone, comes after it.
+        head, tail = form.split("{pk}", 1)
+        return head, tail
 
 
 # Markup.format escapes what it is given, as Django's format_html does, at a third of the cost.
@@ -77,22 +99,6 @@ _VOID_FORM = Markup(
     "  </form>\n"
     "</details>"
 )
-
-
-@lru_cache(maxsize=64)
-def _void_form(language, urlconf, prefix, code, label, csrf_token, next_url) -> tuple:
-    """The button's markup before and after the record's key, for one page's values."""
-    _voided, void, reason = _texts(language)
-    form = _VOID_FORM.format(
-        base=_void_base(urlconf, prefix, code, label),
-        csrf_token=csrf_token,
-        next_url=next_url,
-        void=void,
-        reason=reason,
-    )
-    # The first {pk} is the action's: the address back, typed by anyone, comes after it.
-    head, tail = form.split("{pk}", 1)
-    return head, tail
 
 
 @lru_cache(maxsize=16)

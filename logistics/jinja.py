@@ -22,7 +22,7 @@ from jinja2 import Environment, pass_context
 from markupsafe import Markup
 
 from logistics.context_processors import school_url
-from logistics.html import row_void_button, void_button, yuan
+from logistics.html import VoidForms, yuan
 
 
 def environment(**options) -> Environment:
@@ -91,16 +91,11 @@ def _numeric_pattern(format_string: str | None) -> str | None:
 @pass_context
 def _void_form(context, record, pk=None, void_reason: str = "") -> Markup:
     """{{ void_form(record) }} for a model instance; {{ void_form("app.model", row.pk,
-    row.void_reason) }} for a list's plain row."""
-    page = {
-        "capabilities": context["capabilities"],
-        "school_code": context["school"].code,
-        "csrf_token": context["csrf_token"],
-        "next_url": context["next_url"],
-    }
+    row.void_reason) }} for a list's plain row (the page's `void_forms`, from the tag)."""
+    forms: VoidForms = context["void_forms"]
     if pk is None:
-        return void_button(record, **page)
-    return row_void_button(record, pk, void_reason, **page)
+        return forms.record_button(record)
+    return forms.button(record, pk, void_reason)
 
 
 @pass_context

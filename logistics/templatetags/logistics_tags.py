@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString
 from logistics import html, selectors
 from logistics.approvals import may_act_on_step
 from logistics.audit import events_for
-from logistics.html import void_button
+from logistics.html import VoidForms, void_button
 from logistics.models import Approval
 
 register = template.Library()
@@ -77,15 +77,24 @@ def jinja(context, template_name: str, **values) -> str:
     buttons' way back): a list's rows, an app's tabs, the layout's navigation bar (also on the
     public board, rendered without a request)."""
     request = context.get("request")
+    school, capabilities = context.get("school"), context.get("capabilities", ())
+    csrf_token = context.get("csrf_token")
+    next_url = request.get_full_path() if request is not None else ""
     # Safe: the Jinja2 environment escapes every value (autoescape forced on, logistics.jinja).
     return SafeString(  # nosec B703
         engines["jinja2"]
         .get_template(template_name)
         .template.render(
-            school=context.get("school"),
-            capabilities=context.get("capabilities", ()),
-            csrf_token=context.get("csrf_token"),
-            next_url=request.get_full_path() if request is not None else "",
+            school=school,
+            capabilities=capabilities,
+            csrf_token=csrf_token,
+            next_url=next_url,
+            void_forms=VoidForms(
+                capabilities=capabilities,
+                school_code=school.code if school is not None else None,
+                csrf_token=csrf_token,
+                next_url=next_url,
+            ),
             **values,
         )
     )

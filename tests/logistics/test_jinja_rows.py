@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy
 
+from logistics.html import VoidForms
 from logistics.models import Approval
 from logistics.selectors import display
 from tests.logistics.factories import AttachmentFactory
@@ -79,15 +80,24 @@ def test_translations_and_money():
         assert _django("{% load logistics_tags %}{{ v|yuan }}", v="") == ""
 
 
+def _buttons(source: str, capabilities, next_url="/s/sdcz/", **rows) -> str:
+    """`source` drawn with one page's void buttons (what the {% jinja %} tag gives a row
+    template)."""
+    forms = VoidForms(
+        capabilities=capabilities, school_code="sdcz", csrf_token="tok", next_url=next_url
+    )
+    return _jinja(source, void_forms=forms, **rows)
+
+
 def test_the_void_button_is_for_those_who_may_void_and_escapes_the_reason(world):
     attachment = AttachmentFactory(school=world.school, uploaded_by=world.user("director"))
-    page = {"school": world.school, "csrf_token": "tok", "next_url": '/s/sdcz/?a="b"&k={pk}'}
-    button = _jinja("{{ void_form(r) }}", r=attachment, capabilities={"attachments.void"}, **page)
+    may, back = {"attachments.void"}, '/s/sdcz/?a="b"&k={pk}'
+    button = _buttons("{{ void_form(r) }}", may, back, r=attachment)
     assert f'action="/s/sdcz/void/logistics.attachment/{attachment.pk}/"' in button
     assert 'value="tok"' in button and 'value="/s/sdcz/?a=&quot;b&quot;&amp;k={pk}"' in button
-    assert _jinja("{{ void_form(r) }}", r=attachment, capabilities=set(), **page) == ""
+    assert _buttons("{{ void_form(r) }}", set(), back, r=attachment) == ""
     attachment.voided_at, attachment.void_reason = timezone.now(), HOSTILE
-    badge = _jinja("{{ void_form(r) }}", r=attachment, capabilities={"attachments.void"}, **page)
+    badge = _buttons("{{ void_form(r) }}", may, back, r=attachment)
     assert "<script>" not in badge and "&lt;script&gt;" in badge
 
 
@@ -95,17 +105,34 @@ def test_a_plain_rows_void_button_is_the_model_instances(world):
     """A prepared list's row (no model instance) gets the same button by label and key, and
     the same struck-through reason once voided."""
     attachment = AttachmentFactory(school=world.school, uploaded_by=world.user("director"))
-    page = {"school": world.school, "csrf_token": "tok", "next_url": "/s/sdcz/"}
     may = {"attachments.void"}
     by_row = '{{ void_form("logistics.attachment", r.pk, r.void_reason) }}'
-    assert _jinja(by_row, r=attachment, capabilities=may, **page) == _jinja(
-        "{{ void_form(r) }}", r=attachment, capabilities=may, **page
-    )
-    assert _jinja(by_row, r=attachment, capabilities=set(), **page) == ""
+    assert _buttons(by_row, may, r=attachment) == _buttons("{{ void_form(r) }}", may, r=attachment)
+    assert _buttons(by_row, set(), r=attachment) == ""
     attachment.voided_at, attachment.void_reason = timezone.now(), HOSTILE
-    badge = _jinja(by_row, r=attachment, capabilities=set(), **page)
-    assert badge == _jinja("{{ void_form(r) }}", r=attachment, capabilities=set(), **page)
+    badge = _buttons(by_row, set(), r=attachment)
+    assert badge == _buttons("{{ void_form(r) }}", set(), r=attachment)
     assert "&lt;script&gt;" in badge
+
+
+def test_the_rows_of_one_page_differ_only_in_their_keys(world):
+    """A page's form is made once per model: each row's button is its own record's, and a
+    second model on the page gets the form of its own void view."""
+    a, b = (
+        AttachmentFactory(school=world.school, uploaded_by=world.user("director")) for _ in "ab"
+    )
+    page = _buttons(
+        '{{ void_form("logistics.attachment", a.pk) }}|'
+        '{{ void_form("logistics.attachment", b.pk) }}|'
+        '{{ void_form("canteen.sample", 7) }}',
+        {"attachments.void", "canteen.record"},
+        a=a,
+        b=b,
+    )
+    first, second, sample = page.split("|")
+    assert f"logistics.attachment/{a.pk}/" in first and f"logistics.attachment/{b.pk}/" in second
+    assert first.replace(f"/{a.pk}/", "/KEY/") == second.replace(f"/{b.pk}/", "/KEY/")
+    assert 'action="/s/sdcz/void/canteen.sample/7/"' in sample
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

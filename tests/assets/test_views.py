@@ -191,6 +191,18 @@ def test_the_assets_tabs_follow_the_capabilities_and_mark_the_open_page(world, p
     assert f'<a class="nav-link text-nowrap active" href="{base}mine/">' in teacher
     assert f'href="{base}requisitions/"' in teacher
     assert f'href="{base}"' not in teacher and f'href="{base}locations/"' not in teacher
+    # Tabs drawn once per process are drawn per school, capabilities, page and language.
+    theirs = login("teacher").get(base + "repairs/").content.decode()
+    assert f'<a class="nav-link text-nowrap active" href="{base}repairs/">报修</a>' in theirs
+    assert f'href="{base}"' not in theirs and f'href="{base}locations/"' not in theirs
+    other = f"/s/{world.other.code}/assets/"
+    page = login("principal_xx").get(other + "repairs/").content.decode()
+    assert f'<a class="nav-link text-nowrap active" href="{other}repairs/">报修</a>' in page
+    assert f'href="{base}' not in page
+    english = login("director")
+    english.post("/i18n/setlang/", {"language": "en", "next": base})
+    page = english.get(base + "repairs/").content.decode()
+    assert f'<a class="nav-link text-nowrap active" href="{base}repairs/">Repairs</a>' in page
 
 
 def test_a_register_line_shows_its_place_custodian_value_and_status_in_chinese(world, place, login):

@@ -512,6 +512,24 @@ def menu_week(school: School, week_start: datetime.date) -> dict[tuple[datetime.
     return found
 
 
+_MENU_WEEK = Prepared(
+    lambda: MenuDish.objects.filter(
+        school=Param("school"),
+        date__gte=Param("start", DateField()),
+        date__lt=Param("end", DateField()),
+    ).values("date", "meal", "name", "grams_per_student")
+)
+
+
+def menu_week_rows(school: School, week_start: datetime.date) -> dict[tuple, list[dict]]:
+    """menu_week() as plain rows for the page, by a query compiled once per process."""
+    found: dict[tuple[datetime.date, str], list[dict]] = defaultdict(list)
+    end = week_start + datetime.timedelta(days=7)
+    for dish in _MENU_WEEK.rows(school=school.pk, start=week_start, end=end):
+        found[(dish["date"], dish["meal"])].append(dish)
+    return found
+
+
 # ------------------------------------------------------------- ledgers for a date range
 
 

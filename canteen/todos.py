@@ -279,5 +279,10 @@ for name, path, is_list in (
     ("canteen: morning ledger", lambda s: f"/s/{s.code}/canteen/ledgers/morning/", True),
     ("canteen: self-inspection", lambda s: f"/s/{s.code}/canteen/inspections/", True),
     ("canteen: incidents", lambda s: f"/s/{s.code}/canteen/incidents/", True),
+    ("canteen: menu", lambda s: f"/s/{s.code}/canteen/menu/", True),
+    ("canteen: complaints", lambda s: f"/s/{s.code}/canteen/complaints/", True),
+    ("canteen: surveys", lambda s: f"/s/{s.code}/canteen/surveys/", True),
+    ("canteen: staff", lambda s: f"/s/{s.code}/canteen/staff/", True),
+    ("canteen: suppliers", lambda s: f"/s/{s.code}/canteen/suppliers/", True),
 ):
     registry.bench_page(BenchPage(name, path, caps.VIEW, is_list))

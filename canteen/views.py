@@ -611,9 +611,10 @@ def _week_start(request: HttpRequest) -> datetime.date:
 @requires(caps.VIEW)
 def menu_week(request: HttpRequest, school_code: str) -> HttpResponse:
     start = _week_start(request)
-    dishes = selectors.menu_week(request.school, start)
+    dishes = selectors.menu_week_rows(request.school, start)
     days = [start + datetime.timedelta(days=i) for i in range(7)]
-    rows = [(d, [(m, label, dishes.get((d, m), [])) for m, label in Meal.choices]) for d in days]
+    meals = [(m, str(label)) for m, label in Meal.choices]  # translated once, not per day
+    rows = [(d, [(m, label, dishes.get((d, m), ())) for m, label in meals]) for d in days]
     return render(
         request,
         "canteen/menu_week.html",
@@ -622,6 +623,8 @@ def menu_week(request: HttpRequest, school_code: str) -> HttpResponse:
             "week": start,
             "previous": start - datetime.timedelta(days=7),
             "next": start + datetime.timedelta(days=7),
+            # The edit links from one reverse() instead of one per day and meal.
+            "edit_base": reverse("canteen:menu_edit", args=[school_code, "d", "m"])[: -len("d/m/")],
             "basis": LEGAL_BASIS["menu"],
         },
     )

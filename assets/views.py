@@ -198,6 +198,7 @@ def my_custody(request: HttpRequest, school_code: str) -> HttpResponse:
         "assets/my_custody.html",
         {
             "page": page,
+            "tabs": _tabs(request, "mine"),
             "detail_base": school_url("assets:asset_detail", school_code, 0)[:-2],
             "status_labels": label_map(AssetStatus),
             "links": _links(school_code, "repair_create"),
@@ -427,6 +428,7 @@ def stock_list(request: HttpRequest, school_code: str) -> HttpResponse:
         "assets/stock_list.html",
         {
             "page": page,
+            "tabs": _tabs(request, "stock"),
             "low": selectors.low_stock(request.school),
             "links": _links(
                 school_code,
@@ -569,6 +571,7 @@ def requisition_list(request: HttpRequest, school_code: str) -> HttpResponse:
         "assets/requisition_list.html",
         {
             "page": page,
+            "tabs": _tabs(request, "requisitions"),
             "status_labels": label_map(RequisitionStatus),
             "detail_base": school_url("assets:requisition_detail", school_code, 0)[:-2],
             "links": _links(school_code, "requisition_create"),
@@ -793,6 +796,7 @@ def writeoff_list(request: HttpRequest, school_code: str) -> HttpResponse:
         "assets/writeoff_list.html",
         {
             "page": page,
+            "tabs": _tabs(request, "writeoffs"),
             "status_labels": label_map(WriteOffStatus),
             "detail_base": school_url("assets:writeoff_detail", school_code, 0)[:-2],
         },
@@ -873,6 +877,7 @@ def stocktake_list(request: HttpRequest, school_code: str) -> HttpResponse:
         "assets/stocktake_list.html",
         {
             "page": page,
+            "tabs": _tabs(request, "stocktakes"),
             "form": form,
             "status_labels": label_map(StocktakeStatus),
             "kind_labels": label_map(StocktakeKind),

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache, partial
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -16,6 +17,7 @@ from django.db.models import (
     DateTimeField,
     DecimalField,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -40,12 +42,13 @@ from finance.models import (
     FeeEntry,
     FeeItem,
     Fund,
+    FundKind,
     PaymentMethod,
     Quote,
     Student,
 )
 from logistics.models import Approval, AuditEvent, School, Signature
-from logistics.prepared import Param, ParamList, Prepared, PreparedList
+from logistics.prepared import AnyOf, Param, ParamList, Prepared, PreparedList
 from logistics.selectors import approvals_waiting, choice_labels, name_of, person_name
 from logistics.selectors import with_labels as kernel_labels
 
@@ -107,21 +110,94 @@ def budget_lines_with_usage(
     return qs
 
 
+def fund_page(school: School, year: int | None) -> list[SimpleNamespace]:
+    """The fund list: the school's funds (of one school year, or all; at most FUND_PAGE),
+    newest first, each with its income, spent, committed and balance, and its budget lines
+    (`lines`, with their remaining amount) as plain rows. Two queries compiled once per
+    process: building the annotated ORM queries cost more Python than drawing the page."""
+    funds = [
+        SimpleNamespace(**row, lines=[])
+        for row in _FUNDS[year is not None].rows(school=school.pk, year=year)
+    ]
+    by_id = {f.id: f for f in funds}
+    if by_id:
+        for row in _FUND_LINES.rows(school=school.pk, funds=list(by_id)):
+            by_id[row["fund_id"]].lines.append(SimpleNamespace(**row))
+    return funds
+
+
+FUND_PAGE = 60  # a school has a handful of funds a year: every year's fits on one page
+
+
+def _funds(year_picked: bool) -> QuerySet:
+    mine = Expense.objects.filter(school=Param("school"), fund=OuterRef("pk"))
+    qs = Fund.objects.filter(school=Param("school"))
+    if year_picked:
+        qs = qs.filter(year=Param("year"))
+    return (
+        qs.annotate(
+            spent=_sum_of(mine.filter(status=ExpenseStatus.PAID)),
+            committed=_sum_of(mine.filter(status__in=COMMITTED_STATUSES)),
+        )
+        .annotate(balance=F("amount") - F("spent") - F("committed"))
+        .order_by("-year", "kind", "name")
+        .values("id", "year", "kind", "name", "purpose", "amount", "spent", "committed", "balance")[
+            :FUND_PAGE
+        ]
+    )
+
+
+_FUNDS = {picked: Prepared(partial(_funds, picked)) for picked in (True, False)}
+
+
+def _fund_lines() -> QuerySet:
+    same = Expense.objects.filter(
+        school=Param("school"), fund=OuterRef("fund"), category=OuterRef("category")
+    )
+    return (
+        BudgetLine.objects.filter(AnyOf("fund_id", ParamList("funds", IntegerField())))
+        .filter(school=Param("school"))
+        .annotate(
+            spent=_sum_of(same.filter(status=ExpenseStatus.PAID)),
+            committed=_sum_of(same.filter(status__in=COMMITTED_STATUSES)),
+        )
+        .annotate(remaining=F("amount") - F("spent") - F("committed"))
+        .order_by("fund_id", "category")
+        .values("fund_id", "category", "amount", "spent", "committed", "remaining")
+    )
+
+
+_FUND_LINES = Prepared(_fund_lines)
+
+
 def with_labels(expenses):
     """category_label and status_label on each row (logistics.selectors.with_labels)."""
     return kernel_labels(expenses, category=Category, status=ExpenseStatus)
 
 
+# The choice fields each page of plain rows shows as labels.
+_LABELLED = {
+    "expense": {"category": Category, "status": ExpenseStatus},
+    "fund": {"kind": FundKind, "category": Category},
+}
+
+
+def labels(of: str) -> dict[str, dict[str, str]]:
+    """{field: {value: label}} of the `of` page's rows (_LABELLED) in the active language.
+    Read only: the maps are shared by every request."""
+    return _labels(of, get_language())
+
+
 def expense_labels() -> dict[str, dict[str, str]]:
-    """{"category": {value: label}, "status": {…}} in the active language, for rows of plain
-    values and the filters' options. Read only: the maps are shared by every request."""
-    return _expense_labels(get_language())
+    """{"category": {value: label}, "status": {…}}, for the expense rows and the filters'
+    options."""
+    return labels("expense")
 
 
-@lru_cache(maxsize=16)
-def _expense_labels(language: str | None) -> dict[str, dict[str, str]]:
+@lru_cache(maxsize=64)
+def _labels(of: str, language: str | None) -> dict[str, dict[str, str]]:
     # Translating some twenty labels cost a list page 0.1 ms; they change with the language only.
-    return choice_labels(category=Category, status=ExpenseStatus)
+    return choice_labels(**_LABELLED[of])
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -475,12 +551,12 @@ def monthly_statement(school: School, year: int, month: int) -> list[StatementLi
 
 def fund_years(school: School) -> list[int]:
     """The school years that have funds, newest first (for the reports' year pickers)."""
-    return list(
-        Fund.objects.filter(school=school)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .distinct()
-    )
+    return [row["year"] for row in _FUND_YEARS.rows(school=school.pk)]
+
+
+_FUND_YEARS = Prepared(
+    lambda: Fund.objects.filter(school=Param("school")).order_by("-year").values("year").distinct()
+)
 
 
 def large_expense_register(school: School, year: int | None = None) -> list[Expense]:

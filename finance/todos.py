@@ -121,3 +121,9 @@ registry.bench_page(
 registry.bench_page(
     BenchPage("finance: to sign", lambda s: f"/s/{s.code}/finance/sign/", caps.REQUEST)
 )
+registry.bench_page(BenchPage("finance: funds", lambda s: f"/s/{s.code}/finance/funds/", caps.VIEW))
+registry.bench_page(
+    BenchPage("finance: students", lambda s: f"/s/{s.code}/finance/students/", caps.FEES)
+)
+registry.bench_page(BenchPage("finance: fees", lambda s: f"/s/{s.code}/finance/fees/", caps.FEES))
+registry.bench_page(BenchPage("finance: aid", lambda s: f"/s/{s.code}/finance/aid/", caps.AID))

@@ -437,17 +437,14 @@ def sign_todo(request: HttpRequest, school_code: str) -> HttpResponse:
 @requires(caps.VIEW)
 def fund_list(request: HttpRequest, school_code: str) -> HttpResponse:
     year = _year(request)
-    funds = list(selectors.funds_with_balances(request.school, year)[:60])
-    lines = list(selectors.budget_lines_with_usage(request.school, [f.pk for f in funds]))
-    by_fund: dict[int, list] = {}
-    for line in lines:
-        line.remaining = line.amount - line.spent - line.committed
-        by_fund.setdefault(line.fund_id, []).append(line)
-    for f in funds:
-        f.lines = by_fund.get(f.pk, [])
-        f.balance = f.amount - f.spent - f.committed
     return render(
-        request, "finance/fund_list.html", {"funds": funds, **_year_context(request, year)}
+        request,
+        "finance/fund_list.html",
+        {
+            "funds": selectors.fund_page(request.school, year),
+            "labels": selectors.labels("fund"),
+            **_year_context(request, year),
+        },
     )
 
 

@@ -25,7 +25,8 @@ def test_the_bench_seeder_fills_a_school_and_the_pages_stay_bounded(world, clien
         user = bench_user()
         Membership.objects.create(user=user, school=world.school).roles.set(Role.objects.all())
     client.force_login(user)
-    for url in ("/s/sdcz/finance/", "/s/sdcz/finance/sign/"):
+    pages = ("", "sign/", "funds/", "students/", "fees/", "aid/")
+    for url in (f"/s/sdcz/finance/{page}" for page in pages):
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url).status_code == 200
         assert len(ctx.captured_queries) <= 10, url

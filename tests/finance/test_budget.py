@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from finance import services
-from finance.models import BudgetLine, Category, ExpenseStatus
+from finance.models import BudgetLine, Category, ExpenseStatus, FundKind
 from logistics import approvals
 from logistics.models import Approval
 from tests.finance.conftest import clean_png, png_upload, request
@@ -151,3 +151,28 @@ def test_the_invoice_on_file_may_stand_when_the_sign_off_is_asked_for_again(worl
     )
     assert response.status_code == 302
     assert refreshed(expense).booking_approval.status == Approval.PENDING
+
+
+def test_the_fund_list_shows_balances_labels_and_an_overspent_line_in_red(world, funds, login):
+    request(world, funds, amount="150000.00")
+    _set_budget(world, funds, "100000.00")
+    with scopes_disabled():
+        services.fund_create(
+            school=world.other,
+            actor=world.user("principal_xx"),
+            year=2026,
+            kind=FundKind.PUBLIC,
+            name="别校经费",
+            amount=Decimal("1.00"),
+        )
+    url = reverse("finance:fund_list", args=[world.school.code])
+    html = login("accountant").get(url).content.decode()
+    assert "2026 公用经费" in html and "公用经费</span>" in html  # the kind's label
+    # Income 1 000 000, nothing paid, 150 000 committed.
+    assert "<strong>结余 ¥850,000.00</strong>" in html
+    assert "设备购置</td>" in html
+    assert '<td class="text-end text-danger">-50,000.00</td>' in html
+    assert "校园安全设施" in html  # the earmarked fund's purpose
+    assert "别校经费" not in html
+    # A year that cannot be read shows every year, never an error.
+    assert login("accountant").get(url + "?year=19x").status_code == 200

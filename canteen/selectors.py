@@ -776,11 +776,19 @@ def statement_lines(school: School, supplier_id: int, month: datetime.date):
     )
 
 
-def complaint_list(school: School) -> QuerySet[Complaint]:
-    return (
-        Complaint.objects.filter(school=school)
-        .select_related("recorded_by", "replied_by")
-        .order_by(F("closed_on").asc(nulls_first=True), "-received_on", "-id")
+def complaint_page(school: School) -> PreparedList:
+    """Complaints, the open ones first, as plain rows with the replier's name."""
+    return PreparedList(_complaints_of_school, _complaint_rows, (), school=school.pk)
+
+
+def _complaints_of_school() -> QuerySet[Complaint]:
+    return Complaint.objects.filter(school=Param("school"))
+
+
+def _complaint_rows(complaints: QuerySet[Complaint]) -> QuerySet:
+    return complaints.order_by(F("closed_on").asc(nulls_first=True), "-received_on", "-id").values(
+        *("id", "received_on", "channel", "content", "reply", "closed_on", *_VOID_COLUMNS),
+        replied_by_name=person_name("replied_by"),
     )
 
 

@@ -846,11 +846,20 @@ def complaint_list(request: HttpRequest, school_code: str) -> HttpResponse:
             )
             messages.success(request, _("Complaint recorded."))
             return redirect("canteen:complaint_list", school_code)
-    page = paginate(selectors.complaint_list(request.school), request.GET.get("page"))
+    page = paginate(selectors.complaint_page(request.school), request.GET.get("page"))
     return render(
         request,
         "canteen/complaint_list.html",
-        {"page": page, "form": form, "basis": LEGAL_BASIS["complaint"]},
+        {
+            "page": page,
+            "channels": label_map(Complaint.Channel),  # translated once for the page's rows
+            # The reply forms' actions from one reverse() instead of one per complaint.
+            "reply_base": reverse("canteen:complaint_reply", args=[school_code, 0])[
+                : -len("0/reply/")
+            ],
+            "form": form,
+            "basis": LEGAL_BASIS["complaint"],
+        },
     )
 
 

@@ -608,6 +608,54 @@ def test_a_complaint_is_recorded_answered_and_its_days_to_close_counted(world, l
     assert "2 天内办结" in client.get(url("complaint_list", world)).content.decode()
 
 
+def test_the_complaint_list_shows_channels_in_chinese_the_replier_and_voided_ones_struck(
+    world, login
+):
+    from logistics.services import record_void
+
+    director = world.user("director")
+    with scopes_disabled():
+        answered, open_, wrong = (
+            services.complaint_record(
+                school=world.school,
+                actor=director,
+                received_on=TODAY() - datetime.timedelta(days=3),
+                channel=channel,
+                content=content,
+            )
+            for channel, content in (
+                ("phone", "汤太淡"),
+                ("mailbox", "米饭夹生"),
+                ("online", "录错了"),
+            )
+        )
+        services.complaint_reply(
+            school=world.school, actor=director, complaint_id=answered.pk, reply="已调整"
+        )
+        record_void(school=world.school, actor=director, record=wrong, reason="重复登记")
+        services.complaint_record(
+            school=world.other,
+            actor=world.user("principal_xx"),
+            received_on=TODAY(),
+            channel="phone",
+            content="外校的投诉",
+        )
+    page = login("canteen").get(url("complaint_list", world)).content.decode()
+    cards = page.split('class="card mb-2 complaint')[1:]
+    assert len(cards) == 3 and "外校的投诉" not in page
+    # The open ones first; only the live open one may be answered.
+    open_card = next(c for c in cards if "米饭夹生" in c)
+    assert "意见箱" in open_card
+    assert url("complaint_reply", world, open_.pk) in open_card
+    voided = next(c for c in cards if "录错了" in c)
+    assert voided.startswith(" text-decoration-line-through") and "重复登记" in voided
+    assert "complaint_reply" not in voided and url("complaint_reply", world, wrong.pk) not in voided
+    done = next(c for c in cards if "汤太淡" in c)
+    name = director.get_full_name() or director.username
+    assert "电话" in done and f"已调整（{name}，3 天内办结）" in done
+    assert url("complaint_reply", world, answered.pk) not in done
+
+
 def test_a_setting_below_the_national_rule_is_refused_beside_its_field(world, login):
     from canteen.forms import SettingsForm
 

@@ -494,6 +494,21 @@ def supplier_list(school: School) -> QuerySet[Supplier]:
     return Supplier.objects.filter(school=school)
 
 
+def supplier_page(school: School) -> PreparedList:
+    """The school's suppliers by name, as plain rows."""
+    return PreparedList(_suppliers_of_school, _supplier_rows, (), school=school.pk)
+
+
+def _suppliers_of_school() -> QuerySet[Supplier]:
+    return Supplier.objects.filter(school=Param("school"))
+
+
+def _supplier_rows(suppliers: QuerySet[Supplier]) -> QuerySet:
+    return suppliers.order_by("name", "id").values(
+        "id", "name", "credit_code", "licence_no", "licence_expires", "categories"
+    )
+
+
 def supplier_lists(school: School) -> QuerySet[SupplierList]:
     return (
         SupplierList.objects.filter(school=school)

@@ -533,16 +533,15 @@ def staff_edit(request: HttpRequest, school_code: str, pk: int | None = None) ->
 
 @requires(caps.VIEW)
 def supplier_list(request: HttpRequest, school_code: str) -> HttpResponse:
-    page = paginate(selectors.supplier_list(request.school), request.GET.get("page"))
-    for supplier in page.object_list:
-        supplier.category_labels = "、".join(
-            str(FoodCategory(c).label) for c in supplier.categories
-        )
+    page = paginate(selectors.supplier_page(request.school), request.GET.get("page"))
     return render(
         request,
         "canteen/supplier_list.html",
         {
             "page": page,
+            "categories": label_map(FoodCategory),  # translated once for the page's rows
+            # The edit links from one reverse() instead of one per supplier.
+            "edit_base": reverse("canteen:supplier_edit", args=[school_code, 0])[: -len("0/edit/")],
             "lists": list(selectors.supplier_lists(request.school)[:5]),
             "today": timezone.localdate(),
             "basis": LEGAL_BASIS["supplier"],

@@ -551,6 +551,43 @@ def test_only_samples_kept_long_enough_and_not_sealed_are_offered_for_disposal(
     assert f'name="sample" value="{young.pk}"' not in page
 
 
+def test_the_supplier_list_shows_categories_in_chinese_and_expired_licences(world, login):
+    from tests.canteen.conftest import supplier
+
+    fresh = supplier(world, approve=False)
+    stale = supplier(
+        world,
+        name="过期蔬菜行",
+        code="91440700MA00000002",
+        categories=("vegetables",),
+        licence_expires=TODAY() - datetime.timedelta(days=1),
+        approve=False,
+    )
+    with scopes_disabled():
+        services.supplier_save(
+            school=world.other,
+            actor=world.user("principal_xx"),
+            name="外校供应商",
+            credit_code="91440700MA00000003",
+            licence_no="JY1",
+            licence_expires=TODAY(),
+            categories=["rice"],
+        )
+    page = login("director").get(url("supplier_list", world)).content.decode()
+    items = page.split('<div class="list-group-item">')[1:]
+    assert len(items) == 2 and "外校供应商" not in page
+    fresh_item = next(i for i in items if "石道粮油店" in i)
+    stale_item = next(i for i in items if "过期蔬菜行" in i)
+    assert "大米、蔬菜" in fresh_item and "已过期" not in fresh_item
+    assert "蔬菜" in stale_item and "已过期" in stale_item
+    assert url("supplier_edit", world, stale.pk) in stale_item
+    assert url("supplier_edit", world, fresh.pk) in fresh_item
+    assert (
+        url("supplier_edit", world, fresh.pk)
+        not in login("cook").get(url("supplier_list", world)).content.decode()
+    )
+
+
 def test_the_principal_approves_the_designated_list_from_the_supplier_page(world, login):
     from tests.canteen.conftest import supplier
 

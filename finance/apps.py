@@ -13,25 +13,22 @@ def _aid_url(approval) -> str:
     return reverse("finance:aid_detail", args=[approval.school.code, int(approval.object_id)])
 
 
-def resolve_expense(school, number: str):
-    """An expense's number is its id, shown on its page and its printed approval form (the
-    voucher number comes only at booking, and other apps refer to a request before that)."""
+def resolve_expense(school, numbers: list[str]) -> dict:
+    """Expenses by number. An expense's number is its id, shown on its page and its printed
+    approval form (the voucher number comes only at booking, and other apps refer to a
+    request before that)."""
     from finance.models import Expense
     from logistics.registry import DocumentRef
 
-    if not number.isdigit():
-        return None
-    expense = (
-        Expense.objects.filter(school=school, pk=int(number))
-        .only("pk", "purpose", "amount")
-        .first()
-    )
-    if expense is None:
-        return None
-    return DocumentRef(
-        title=f"{expense.purpose}（¥{expense.amount}）",
-        url=reverse("finance:expense_detail", args=[school.code, expense.pk]),
-    )
+    keys = [int(n) for n in numbers if n.isdigit()]
+    expenses = Expense.objects.filter(school=school, pk__in=keys).only("pk", "purpose", "amount")
+    return {
+        str(e.pk): DocumentRef(
+            title=f"{e.purpose}（¥{e.amount}）",
+            url=reverse("finance:expense_detail", args=[school.code, e.pk]),
+        )
+        for e in expenses
+    }
 
 
 class FinanceConfig(AppConfig):

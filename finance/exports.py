@@ -135,15 +135,13 @@ def large(fmt: str, school: School, expenses: list) -> HttpResponse:
     with_labels(expenses)
     data = [
         {
-            "date": _day(e.requested_at),
+            "date": e.requested_on,
             "purpose": e.purpose,
-            "fund": str(e.fund),
+            "fund": f"{e.fund_year} {e.fund_name}",
             "amount": e.amount,
             "status": e.status_label,
             "signatures": "；".join(
-                f"{s.step_label} {s.signer.get_full_name() or s.signer.username} "
-                f"{_day(s.signed_at):%Y-%m-%d}"
-                for s in e.signatures
+                f"{s.step_label} {s.signer_name} {s.signed_on:%Y-%m-%d}" for s in e.signatures
             ),
             "voucher": e.voucher_no,
         }

@@ -559,33 +559,67 @@ _FUND_YEARS = Prepared(
 )
 
 
-def large_expense_register(school: School, year: int | None = None) -> list[Expense]:
-    """Every large expense with all its signatures and dates (two queries)."""
-    qs = (
-        Expense.objects.filter(school=school, is_large=True)
-        .select_related("fund", "requested_by", "approval")
-        .order_by("requested_at", "id")
-    )
-    if year:
-        qs = qs.filter(fund__year=year)
-    expenses = list(qs.select_related("booking_approval"))
-    rounds = {}
+def large_expense_register(school: School, year: int | None = None) -> list[SimpleNamespace]:
+    """Every large expense (of one school year's funds, or all), oldest first, as plain rows
+    with `signatures`: the current round's valid signatures of its pre-purchase chain, then
+    of its booking sign-off (step_label, signer_name, signed_on). Two queries compiled once
+    per process."""
+    expenses = [
+        SimpleNamespace(**row, signatures=[])
+        for row in _LARGE[year is not None].rows(school=school.pk, year=year)
+    ]
+    by_approval: dict[int, list[SimpleNamespace]] = defaultdict(list)
     for e in expenses:
-        for a in (e.approval, e.booking_approval):
-            if a is not None:
-                rounds[a.pk] = a.round
-    sigs: dict[int, list[Signature]] = defaultdict(list)
-    for s in (
-        Signature.objects.filter(school=school, approval_id__in=rounds, voided_at__isnull=True)
-        .select_related("signer")
-        .order_by("signed_at", "step")
-    ):
-        if s.round == rounds.get(s.approval_id):
-            sigs[s.approval_id].append(s)
-    for e in expenses:
-        # The pre-purchase chain, then the booking sign-off.
-        e.signatures = sigs.get(e.approval_id, []) + sigs.get(e.booking_approval_id, [])
+        for approval in (e.approval_id, e.booking_approval_id):
+            if approval is not None:
+                by_approval[approval].append(e)
+    if by_approval:
+        for row in _LARGE_SIGNATURES.rows(school=school.pk, approvals=list(by_approval)):
+            signature = SimpleNamespace(**row)
+            for e in by_approval[row["approval_id"]]:
+                e.signatures.append(signature)
+        for e in expenses:
+            # The pre-purchase chain, then the booking sign-off, each in signing order.
+            e.signatures.sort(key=lambda s, e=e: s.approval_id != e.approval_id)
     return with_labels(expenses)
+
+
+def _large(year_picked: bool) -> QuerySet:
+    qs = Expense.objects.filter(school=Param("school"), is_large=True)
+    if year_picked:
+        qs = qs.filter(fund__year=Param("year"))
+    return (
+        qs.order_by("requested_at", "id")
+        .annotate(
+            requested_on=TruncDate("requested_at"),
+            fund_name=F("fund__name"),
+            fund_year=F("fund__year"),
+        )
+        .values(
+            *("id", "purpose", "amount", "category", "status", "voucher_no", "requested_on"),
+            *("fund_name", "fund_year", "approval_id", "booking_approval_id"),
+        )
+    )
+
+
+_LARGE = {picked: Prepared(partial(_large, picked)) for picked in (True, False)}
+
+_LARGE_SIGNATURES = Prepared(
+    lambda: (
+        Signature.objects.filter(
+            AnyOf("approval_id", ParamList("approvals", IntegerField())),
+            school=Param("school"),
+            voided_at__isnull=True,
+            round=F("approval__round"),
+        )
+        .annotate(
+            signer_name=person_name("signer"),
+            signed_on=TruncDate("signed_at"),
+        )
+        .order_by("signed_at", "step")
+        .values("approval_id", "step_label", "signer_name", "signed_on")
+    )
+)
 
 
 def cash_payments(school: School, year: int | None = None) -> QuerySet[Expense]:

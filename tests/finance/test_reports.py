@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from finance import selectors, services
 from finance.models import Category, Expense, FundKind, PaymentMethod
+from tests.finance.conftest import request
 from tests.finance.test_expenses import sign, through_booking
 
 
@@ -161,3 +162,38 @@ def test_the_fund_list_picks_a_school_year(world, login):
     html = login("accountant").get(url + "?year=2021").content.decode()
     assert "2021 公用经费" in html and "2022 公用经费" not in html
     assert "format=xlsx" not in html
+
+
+def test_the_large_register_shows_each_signature_in_order_with_the_signers_name(
+    world, funds, login
+):
+    expense = request(world, funds, purpose="购买投影仪")
+    for who in ("finance", "principal", "central"):
+        sign(world, expense, who)
+    through_booking(world, expense)
+    teacher = world.user("teacher")
+    url = reverse("finance:report_large", args=[world.school.code])
+    html = login("accountant").get(url).content.decode()
+    row = html[html.index("购买投影仪") :]
+    row = row[: row.index("</tr>")]
+    name = teacher.get_full_name() or teacher.username
+    chain = [
+        row.index(f"<div>{label}: ") for label in ("经办人", "理财小组成员", "校长", "中心校长")
+    ]
+    assert chain == sorted(chain) and f"<div>经办人: {name} " in row
+    # The booking sign-off comes after the chain: five signatures in all.
+    assert row.count("<div>") == 6 and "已下账" in row and "<div>记-101</div>" in row
+    detail = reverse("finance:expense_detail", args=[world.school.code, expense.pk])
+    assert "2026 公用经费" in row and f'{detail}">购买投影仪' in html
+    response = login("accountant").get(url + "?format=xlsx")
+    values = [
+        c.value for r in load_workbook(io.BytesIO(response.content)).active.iter_rows() for c in r
+    ]
+    assert any(str(v).startswith(f"经办人 {name} ") for v in values)
+    assert (
+        login("principal_xx")
+        .get(reverse("finance:report_large", args=[world.other.code]))
+        .content.decode()
+        .count("购买投影仪")
+        == 0
+    )

@@ -442,9 +442,11 @@ def stock_list(request: HttpRequest, school_code: str) -> HttpResponse:
 @requires(caps.VIEW)
 def stock_moves(request: HttpRequest, school_code: str) -> HttpResponse:
     page = paginate(selectors.stock_moves(request.school), request.GET.get("page"))
-    numbers = {m.expense_number for m in page.object_list if m.expense_number}
-    # Another app's document by its number, resolved through the kernel (never imported).
-    links = {n: registry.resolve_document(request.school, "finance.expense", n) for n in numbers}
+    # Another app's documents by their numbers, resolved through the kernel (never imported),
+    # in one query for the page.
+    links = registry.resolve_documents(
+        request.school, "finance.expense", (m.expense_number for m in page.object_list)
+    )
     return render(
         request,
         "assets/stock_moves.html",

@@ -73,4 +73,4 @@ class CanteenConfig(AppConfig):
         ):
             registry.voidable(model, capability)
         notices.register()
-        registry.document_type("canteen.statement", statements.resolve_statement)
+        registry.document_type("canteen.statement", statements.resolve_statements)

@@ -63,19 +63,27 @@ def statement_snapshot(school: School, supplier: Supplier, month: datetime.date)
     )
 
 
-def resolve_statement(school: School, number: str) -> DocumentRef | None:
-    match = NUMBER.match(number)
-    if not match:
-        return None
-    supplier = Supplier.objects.filter(school=school, pk=int(match[1])).first()
-    if supplier is None:
-        return None
-    month = datetime.date(int(match[2]), int(match[3]), 1)
-    return DocumentRef(
-        title=_("Statement %(number)s: %(supplier)s, %(month)s")
-        % {"number": number, "supplier": supplier.name, "month": _month_label(month)},
-        url=reverse("canteen:statement", args=[school.code, f"{month:%Y-%m}", supplier.pk]),
-    )
+def resolve_statements(school: School, numbers: list[str]) -> dict[str, DocumentRef]:
+    """Statements by number: a supplier's statement of one month (NUMBER)."""
+    matches = {n: m for n in numbers if (m := NUMBER.match(n))}
+    suppliers = Supplier.objects.filter(
+        school=school, pk__in={int(m[1]) for m in matches.values()}
+    ).in_bulk()
+    refs = {}
+    for number, match in matches.items():
+        supplier = suppliers.get(int(match[1]))
+        if supplier is None:
+            continue
+        try:
+            month = datetime.date(int(match[2]), int(match[3]), 1)
+        except ValueError:  # ST-1-202613: no such month, no such statement
+            continue
+        refs[number] = DocumentRef(
+            title=_("Statement %(number)s: %(supplier)s, %(month)s")
+            % {"number": number, "supplier": supplier.name, "month": _month_label(month)},
+            url=reverse("canteen:statement", args=[school.code, f"{month:%Y-%m}", supplier.pk]),
+        )
+    return refs
 
 
 def build_finance(*, school: School, start: datetime.date, end: datetime.date) -> Snapshot:

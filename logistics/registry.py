@@ -65,7 +65,9 @@ class DocumentRef:
 
 
 # resolve(school, number) -> DocumentRef, or None when the school has no such document
-DocumentResolver = Callable[["School", str], "DocumentRef | None"]
+# resolve(school, numbers) -> {number: its document} for those of the school's that exist: one
+# query for a page's numbers, however many rows carry one.
+DocumentResolver = Callable[["School", "list[str]"], "dict[str, DocumentRef]"]
 
 
 @dataclass
@@ -120,8 +122,14 @@ class Registry:
 
     def resolve_document(self, school: School, code: str, number: str) -> DocumentRef | None:
         """The document `number` of type `code` in `school`, or None (also for unknown types)."""
+        return self.resolve_documents(school, code, [number]).get(str(number).strip())
+
+    def resolve_documents(self, school: School, code: str, numbers) -> dict[str, DocumentRef]:
+        """{number: document} of those of `numbers` (type `code`) that `school` has, in one
+        query: a page resolves the numbers its rows carry at once."""
         resolve = self.document_types.get(code)
-        return resolve(school, str(number).strip()) if resolve and str(number).strip() else None
+        wanted = sorted({str(n).strip() for n in numbers} - {""})
+        return resolve(school, wanted) if resolve and wanted else {}
 
     def voidable(
         self, model: type, capability: str, guard: Callable[[object], None] | None = None

@@ -95,6 +95,9 @@ def test_the_supplier_statement_prints_and_finance_finds_it_by_number(
     with scopes_disabled():
         ref = registry.resolve_document(world.school, "canteen.statement", number)
         assert registry.resolve_document(world.other, "canteen.statement", number) is None
+        # A month that does not exist names no statement (and is no error).
+        no_month = number[:-2] + "13"
+        assert registry.resolve_document(world.school, "canteen.statement", no_month) is None
     assert kitchen.supplier.name in ref.title
     client = login("accountant")
     page = client.get(ref.url).content.decode()

@@ -9,7 +9,9 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.sites import site
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -201,6 +203,13 @@ def test_another_app_resolves_an_expense_by_its_number(world, funds, login):
         assert registry.resolve_document(world.other, "finance.expense", str(expense.pk)) is None
         assert registry.resolve_document(world.school, "finance.expense", "记-1") is None
         assert registry.resolve_document(world.school, "finance.expense", "99999999") is None
+        # A page's numbers in one query, whatever their number; the unknown ones left out.
+        other = request(world, funds, amount="20.00", quotes=[], purpose="墨水", category="office")
+        numbers = [str(expense.pk), f" {other.pk} ", "记-1", "99999999", ""]
+        with CaptureQueriesContext(connection) as queries:
+            refs = registry.resolve_documents(world.school, "finance.expense", numbers)
+        assert len(queries) == 1 and set(refs) == {str(expense.pk), str(other.pk)}
+        assert refs[str(expense.pk)] == ref
     page = login("teacher").get(ref.url).content.decode()
     assert f'<dd class="col-8" id="expense-number">{expense.pk}</dd>' in page
 

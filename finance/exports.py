@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.http import HttpResponse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from finance.selectors import expense_labels, with_labels
@@ -34,10 +34,6 @@ def _chinese(export: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
             return export(*args, **kwargs)
 
     return wrapped
-
-
-def _day(value: datetime.datetime | None) -> datetime.date | None:
-    return timezone.localdate(value) if value else None
 
 
 def _total(rows: list[dict], key: str) -> Decimal:
@@ -168,16 +164,16 @@ def large(fmt: str, school: School, expenses: list) -> HttpResponse:
 
 @_chinese
 def cash(fmt: str, school: School, expenses: list) -> HttpResponse:
-    with_labels(expenses)
+    status = expense_labels()["status"]
     data = [
         {
-            "date": _day(e.requested_at),
+            "date": e.requested_on,
             "purpose": e.purpose,
             "payee": e.payee,
             "amount": e.amount,
             "flagged": _("yes") if e.cash_flagged else "",
             "reason": e.cash_reason,
-            "status": e.status_label,
+            "status": status[e.status],
         }
         for e in expenses
     ]

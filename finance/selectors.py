@@ -622,16 +622,40 @@ _LARGE_SIGNATURES = Prepared(
 )
 
 
-def cash_payments(school: School, year: int | None = None) -> QuerySet[Expense]:
-    qs = (
-        Expense.objects.filter(school=school, payment_method=PaymentMethod.CASH)
-        .exclude(status__in=[ExpenseStatus.REJECTED, ExpenseStatus.WITHDRAWN])
-        .select_related("fund", "requested_by")
-        .order_by("-requested_at", "-id")
+def cash_page(school: School, year: int | None = None) -> PreparedList:
+    """The cash payments page (of one school year's funds, or all): its COUNT and rows
+    compiled once per process and shape."""
+    return PreparedList(_prepared_cash, cash_rows, (year is not None,), school=school.pk, year=year)
+
+
+def cash_payments(school: School, year: int | None = None) -> QuerySet:
+    """The cash payments as the export reads them: the page's rows, as a plain queryset."""
+    return cash_rows(_cash(year is not None, school=school.pk, year=year))
+
+
+def _cash(year_picked: bool, *, school, year) -> QuerySet[Expense]:
+    """Cash payments not refused or withdrawn; `school` and `year` plain values or Params."""
+    qs = Expense.objects.filter(school=school, payment_method=PaymentMethod.CASH).exclude(
+        status__in=[ExpenseStatus.REJECTED, ExpenseStatus.WITHDRAWN]
     )
-    if year:
-        qs = qs.filter(fund__year=year)
-    return qs
+    return qs.filter(fund__year=year) if year_picked else qs
+
+
+def _prepared_cash(year_picked: bool) -> QuerySet[Expense]:
+    return _cash(year_picked, school=Param("school"), year=Param("year"))
+
+
+def cash_rows(expenses: QuerySet[Expense]) -> QuerySet:
+    """Newest first, as plain values (the day in the project's time zone, as expense_rows)."""
+    return (
+        expenses.order_by("-requested_at", "-id")
+        .annotate(requested_on=TruncDate("requested_at"))
+        .values_list(
+            *("id", "purpose", "payee", "amount", "status", "cash_flagged", "cash_reason"),
+            "requested_on",
+            named=True,
+        )
+    )
 
 
 # ---------------------------------------------------------------- fees and aid

@@ -521,13 +521,14 @@ def report_large(request: HttpRequest, school_code: str) -> HttpResponse:
 @requires(caps.VIEW)
 def report_cash(request: HttpRequest, school_code: str) -> HttpResponse:
     year = _year(request)
-    qs = selectors.cash_payments(request.school, year)
     if request.GET.get("format") in EXPORT_FORMATS:
-        return exports.cash(request.GET["format"], request.school, list(qs[: exports.MAX_ROWS]))
-    page = paginate(qs, request.GET.get("page"))
-    selectors.with_labels(page.object_list)
+        rows = selectors.cash_payments(request.school, year)[: exports.MAX_ROWS]
+        return exports.cash(request.GET["format"], request.school, list(rows))
+    page = paginate(selectors.cash_page(request.school, year), request.GET.get("page"))
     return render(
-        request, "finance/report_cash.html", {"page": page, **_year_context(request, year)}
+        request,
+        "finance/report_cash.html",
+        {"page": page, "labels": selectors.expense_labels(), **_year_context(request, year)},
     )
 
 

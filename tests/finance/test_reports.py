@@ -197,3 +197,28 @@ def test_the_large_register_shows_each_signature_in_order_with_the_signers_name(
         .count("购买投影仪")
         == 0
     )
+
+
+def test_the_cash_report_flags_cash_above_the_limit_and_leaves_out_other_payments(
+    world, funds, login
+):
+    cash = {"quotes": [], "category": Category.OFFICE, "payment_method": PaymentMethod.CASH}
+    request(world, funds, amount="800.00", purpose="大额现金", cash_reason="供应商只收现金", **cash)
+    request(world, funds, amount="150.00", purpose="零星现金", **cash)
+    request(world, funds, amount="150.00", purpose="转账付款", quotes=[], category=Category.OFFICE)
+    url = reverse("finance:report_cash", args=[world.school.code])
+    html = login("accountant").get(url).content.decode()
+    flagged = html[html.index('<tr class="table-danger">') :]
+    flagged = flagged[: flagged.index("</tr>")]
+    assert "大额现金" in flagged and "供应商只收现金" in flagged and "超限" in flagged
+    assert "零星现金" in html and "零星现金" not in flagged and "转账付款" not in html
+    assert "待采购前签批" in flagged  # the status label, in Chinese
+    response = login("accountant").get(url + "?format=xlsx")
+    values = [
+        c.value for r in load_workbook(io.BytesIO(response.content)).active.iter_rows() for c in r
+    ]
+    assert "供应商只收现金" in values and "转账付款" not in values
+    assert "待采购前签批" in values
+    assert login("accountant").get(url + "?page=x&year=20x").status_code == 200
+    other = reverse("finance:report_cash", args=[world.other.code])
+    assert "大额现金" not in login("principal_xx").get(other).content.decode()

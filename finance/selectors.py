@@ -516,25 +516,21 @@ def monthly_statement(school: School, year: int, month: int) -> list[StatementLi
     """
     start, end = month_bounds(year, month)
     start_at, end_at = _day_start(start), _day_start(end)
-    paid = Expense.objects.filter(school=school, status=ExpenseStatus.PAID).order_by()
-    in_month = list(
-        paid.filter(paid_at__gte=start_at, paid_at__lt=end_at)
-        .values("fund", "category")
-        .annotate(total=Sum("amount"))
-    )
-    before = dict(
-        paid.filter(paid_at__lt=start_at).values_list("fund").annotate(total=Sum("amount"))
-    )
-    funds = Fund.objects.filter(school=school).filter(
-        Q(year=school_year_of(start)) | Q(pk__in={r["fund"] for r in in_month})
-    )
+    in_month = _PAID_IN_MONTH.rows(school=school.pk, start=start_at, end=end_at)
+    before = {r["fund"]: r["total"] for r in _PAID_BEFORE.rows(school=school.pk, start=start_at)}
+    funds = [
+        Fund(**row)
+        for row in _STATEMENT_FUNDS.rows(
+            school=school.pk, year=school_year_of(start), funds=list({r["fund"] for r in in_month})
+        )
+    ]
     order = {value: n for n, (value, _label) in enumerate(Category.choices)}
     labels = dict(Category.choices)
     by_fund: dict[int, list[dict]] = defaultdict(list)
     for row in sorted(in_month, key=lambda r: order.get(r["category"], len(order))):
         by_fund[row["fund"]].append(row)
     lines = []
-    for fund in funds.order_by("-year", "kind", "name"):
+    for fund in funds:
         received = datetime.date(fund.year, 9, 1)
         opening = (fund.amount if received < start else ZERO_D) - before.get(fund.pk, ZERO_D)
         income = fund.amount if start <= received < end else ZERO_D
@@ -547,6 +543,39 @@ def monthly_statement(school: School, year: int, month: int) -> list[StatementLi
             StatementLine(fund, opening, income, spent, opening + income - spent, categories)
         )
     return lines
+
+
+def _paid() -> QuerySet[Expense]:
+    return Expense.objects.filter(school=Param("school"), status=ExpenseStatus.PAID).order_by()
+
+
+# The monthly statement's three reads, compiled once per process.
+_PAID_IN_MONTH = Prepared(
+    lambda: (
+        _paid()
+        .filter(
+            paid_at__gte=Param("start", DateTimeField()), paid_at__lt=Param("end", DateTimeField())
+        )
+        .values("fund", "category")
+        .annotate(total=Sum("amount"))
+    )
+)
+_PAID_BEFORE = Prepared(
+    lambda: (
+        _paid()
+        .filter(paid_at__lt=Param("start", DateTimeField()))
+        .values("fund")
+        .annotate(total=Sum("amount"))
+    )
+)
+_STATEMENT_FUNDS = Prepared(
+    lambda: (
+        Fund.objects.filter(school=Param("school"))
+        .filter(Q(year=Param("year")) | Q(AnyOf("pk", ParamList("funds", IntegerField()))))
+        .order_by("-year", "kind", "name")
+        .values("id", "school_id", "year", "kind", "name", "amount")
+    )
+)
 
 
 def fund_years(school: School) -> list[int]:

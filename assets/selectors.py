@@ -50,7 +50,7 @@ from assets.models import (
     WriteOff,
 )
 from logistics.models import Membership, School
-from logistics.prepared import Param, ParamList, Prepared, PreparedList
+from logistics.prepared import AnyOf, Param, ParamList, Prepared, PreparedList
 from logistics.selectors import name_of, person_name
 
 VALUE = ExpressionWrapper(
@@ -225,12 +225,12 @@ def _register_filtered(with_voided: bool, *applied: bool, **values) -> QuerySet[
     if "q" in v:
         match = Q(code__icontains=v["q"]) | Q(name__icontains=v["q"]) | Q(spec__icontains=v["q"])
         if "places" in v:
-            match |= Q(location_id__in=v["places"])
+            match |= Q(AnyOf("location_id", v["places"]))
         qs = qs.filter(match)
     if "category" in v:
         qs = qs.filter(category_id=v["category"])
     if "locations" in v:
-        qs = qs.filter(location_id__in=v["locations"])
+        qs = qs.filter(AnyOf("location_id", v["locations"]))
     if "custodian" in v:
         qs = qs.filter(custodian_id=v["custodian"])
     if "status" in v:

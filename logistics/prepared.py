@@ -72,10 +72,6 @@ class ParamList(Param):
     def __init__(self, name: str, output_field: Field | None = None) -> None:
         super().__init__(name, output_field or TextField())
 
-    def as_sql(self, compiler, connection) -> tuple[str, list[Any]]:
-        array_type = self.output_field.cast_db_type(connection) + "[]"
-        return f"(SELECT unnest(%s::{array_type}))", [_Slot(self.name)]
-
 
 class AnyOf(Func):
     """`field = ANY(values)`, a filter: `values` a ParamList or a list of Python values.
@@ -94,10 +90,7 @@ class AnyOf(Func):
     def as_sql(self, compiler, connection, **extra) -> tuple[str, list[Any]]:
         field, values = self.source_expressions
         field_sql, field_params = compiler.compile(field)
-        if isinstance(values, ParamList):
-            values_sql, values_params = "%s", [_Slot(values.name)]
-        else:
-            values_sql, values_params = compiler.compile(values)
+        values_sql, values_params = compiler.compile(values)
         # The array of the field's own type: the cast tells PostgreSQL what the list holds.
         array_type = field.output_field.cast_db_type(connection) + "[]"
         return (

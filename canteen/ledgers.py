@@ -20,9 +20,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.template import engines
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from markupsafe import Markup, escape
 
 from canteen import selectors
 from canteen.legal import LEGAL_BASIS
@@ -60,6 +62,26 @@ def _void(record) -> dict[str, str]:
     return {VOID_REASON: voidable.void_reason or _("voided")}
 
 
+def _cell_printer() -> Callable[[Any], str]:
+    """A page's table cells, `<td>value</td>`, the value printed as {{ value }} prints it in
+    the Jinja2 rows (escaped, dates localized, None as nothing): Jinja2's loop over a page's
+    550 cells cost more. Values other than text (dates, money) repeat down a page: each is
+    printed once."""
+    finalize = engines["jinja2"].env.finalize
+    printed: dict[Any, str] = {}
+
+    def cell(value: Any) -> str:
+        if type(value) is str:
+            return f"<td>{escape(value)}</td>"
+        try:
+            return printed[value]
+        except KeyError:
+            text = printed[value] = f"<td>{escape(finalize(value))}</td>"
+            return text
+
+    return cell
+
+
 @dataclass(frozen=True)
 class Ledger:
     code: str
@@ -91,6 +113,7 @@ class Ledger:
         the kernel writes it (12,345.60): localizing a Decimal in the template cost 6 µs a
         cell, a tenth of the receiving ledger's page."""
         keys = [(c.key, c.type == "money") for c in columns]
+        cell = _cell_printer()
         found = []
         for record, row in zip(records, self.rows(records), strict=True):
             if self.voids:
@@ -98,8 +121,10 @@ class Ledger:
             else:
                 voidable = getattr(record, "receiving", record)
                 label, pk = voidable._meta.label_lower, voidable.pk
-            cells = [yuan(row.get(k)) if money else row.get(k, "") for k, money in keys]
-            found.append((label, pk, cells, row.get(VOID_REASON, "")))
+            values = [yuan(row.get(k)) if money else row.get(k, "") for k, money in keys]
+            cells = "".join([cell(value) for value in values])
+            # Safe: _cell_printer escapes each cell.
+            found.append((label, pk, Markup(cells), row.get(VOID_REASON, "")))  # noqa: S704 # nosec B704
         return found
 
     def snapshot(self, school: School, start: datetime.date, end: datetime.date) -> Snapshot:

@@ -35,6 +35,8 @@ from finance import capabilities as caps
 from finance.models import (
     COMMITTED_STATUSES,
     AidApplication,
+    AidCategory,
+    AidStatus,
     BudgetLine,
     Category,
     Expense,
@@ -179,6 +181,8 @@ def with_labels(expenses):
 _LABELLED = {
     "expense": {"category": Category, "status": ExpenseStatus},
     "fund": {"kind": FundKind, "category": Category},
+    "fee": {"direction": FeeItem.DIRECTION_CHOICES},
+    "aid": {"category": AidCategory, "status": AidStatus},
 }
 
 
@@ -690,15 +694,36 @@ def cash_rows(expenses: QuerySet[Expense]) -> QuerySet:
 # ---------------------------------------------------------------- fees and aid
 
 
-def students(school: School) -> QuerySet[Student]:
-    return Student.objects.filter(school=school).order_by("class_name", "number", "name", "id")
+def student_page(school: School) -> PreparedList:
+    """The school's students by class and number, as plain rows (compiled once per process)."""
+    return PreparedList(_students, _student_rows, (), school=school.pk)
 
 
-def fee_items(school: School) -> QuerySet[FeeItem]:
+def _students() -> QuerySet[Student]:
+    return Student.objects.filter(school=Param("school"))
+
+
+def _student_rows(students: QuerySet[Student]) -> QuerySet:
+    return students.order_by("class_name", "number", "name", "id").values(
+        "class_name", "name", "number"
+    )
+
+
+def fee_item_page(school: School) -> PreparedList:
+    """The fee items, latest term first, each with the total of its entries, as plain rows
+    (compiled once per process)."""
+    return PreparedList(_fee_items, _fee_item_rows, (), school=school.pk)
+
+
+def _fee_items() -> QuerySet[FeeItem]:
+    return FeeItem.objects.filter(school=Param("school"))
+
+
+def _fee_item_rows(items: QuerySet[FeeItem]) -> QuerySet:
     return (
-        FeeItem.objects.filter(school=school)
-        .annotate(total=Coalesce(Sum("entries__amount"), ZERO))
+        items.annotate(total=Coalesce(Sum("entries__amount"), ZERO))
         .order_by("-term_end", "direction", "name")
+        .values("id", "term", "name", "direction", "total")
     )
 
 
@@ -710,9 +735,19 @@ def fee_entries(school: School, item: FeeItem) -> QuerySet[FeeEntry]:
     )
 
 
-def aid_applications(school: School) -> QuerySet[AidApplication]:
+def aid_page(school: School) -> PreparedList:
+    """The aid applications, newest first, with their student's class and name, as plain rows
+    (compiled once per process)."""
+    return PreparedList(_aid_applications, _aid_rows, (), school=school.pk)
+
+
+def _aid_applications() -> QuerySet[AidApplication]:
+    return AidApplication.objects.filter(school=Param("school"))
+
+
+def _aid_rows(applications: QuerySet[AidApplication]) -> QuerySet:
     return (
-        AidApplication.objects.filter(school=school)
-        .select_related("student", "approval")
-        .order_by("-created_at", "-id")
+        applications.order_by("-created_at", "-id")
+        .annotate(student_class=F("student__class_name"), student_name=F("student__name"))
+        .values("id", "student_class", "student_name", "amount", "year", "category", "status")
     )

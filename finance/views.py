@@ -537,8 +537,10 @@ def report_cash(request: HttpRequest, school_code: str) -> HttpResponse:
 
 @requires(caps.FEES)
 def fee_list(request: HttpRequest, school_code: str) -> HttpResponse:
-    page = paginate(selectors.fee_items(request.school), request.GET.get("page"))
-    return render(request, "finance/fee_list.html", {"page": page})
+    page = paginate(selectors.fee_item_page(request.school), request.GET.get("page"))
+    return render(
+        request, "finance/fee_list.html", {"page": page, "labels": selectors.labels("fee")}
+    )
 
 
 @requires(caps.FEES)
@@ -580,7 +582,7 @@ def student_list(request: HttpRequest, school_code: str) -> HttpResponse:
         else:
             messages.success(request, _("%(n)s students added.") % {"n": n})
             return redirect("finance:student_list", request.school.code)
-    page = paginate(selectors.students(request.school), request.GET.get("page"))
+    page = paginate(selectors.student_page(request.school), request.GET.get("page"))
     return render(request, "finance/student_list.html", {"page": page, "form": form})
 
 
@@ -612,8 +614,10 @@ def fee_entry_edit(request: HttpRequest, school_code: str, pk: int, entry: int) 
 
 @requires(caps.AID)
 def aid_list(request: HttpRequest, school_code: str) -> HttpResponse:
-    page = paginate(selectors.aid_applications(request.school), request.GET.get("page"))
-    return render(request, "finance/aid_list.html", {"page": page})
+    page = paginate(selectors.aid_page(request.school), request.GET.get("page"))
+    return render(
+        request, "finance/aid_list.html", {"page": page, "labels": selectors.labels("aid")}
+    )
 
 
 @requires(caps.AID)

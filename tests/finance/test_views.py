@@ -419,3 +419,43 @@ def test_the_monthly_and_cash_reports_export_to_excel(world, funds, login, name)
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_student_fee_and_aid_lists_show_their_rows_with_chinese_labels(world, login):
+    accountant = world.user("accountant")
+    with scopes_disabled():
+        student = Student.objects.create(
+            school=world.school, class_name="初一(1)班", name="张三", number="S001"
+        )
+        Student.objects.create(school=world.other, class_name="初一(9)班", name="别校学生")
+        item = services.fee_item_create(
+            school=world.school,
+            actor=accountant,
+            name="作业本费",
+            direction="collect",
+            term="2026年秋季学期",
+            term_end="2027-01-20",
+            amount=Decimal("20.00"),
+        )
+        aid = services.aid_apply(
+            school=world.school,
+            actor=accountant,
+            student=student,
+            year=2026,
+            category="registered",
+            amount=Decimal("500.00"),
+        )
+    client = login("accountant")
+    code = world.school.code
+    students = client.get(reverse("finance:student_list", args=[code])).content.decode()
+    assert "<td>初一(1)班</td><td>张三</td><td>S001</td>" in students
+    assert "别校学生" not in students
+    fees = client.get(reverse("finance:fee_list", args=[code])).content.decode()
+    detail = reverse("finance:fee_detail", args=[code, item.pk])
+    assert f'href="{detail}"' in fees and "2026年秋季学期 作业本费" in fees
+    assert "¥20.00" in fees and "向家长代收" in fees  # one student, 20 yuan each
+    aids = client.get(reverse("finance:aid_list", args=[code])).content.decode()
+    assert f'href="{reverse("finance:aid_detail", args=[code, aid.pk])}"' in aids
+    assert "初一(1)班 张三" in aids and "¥500.00" in aids
+    assert "2026 · 建档立卡贫困家庭 · 评议中" in aids
+    assert client.get(reverse("finance:aid_list", args=[code]) + "?page=x").status_code == 200

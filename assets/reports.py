@@ -25,7 +25,7 @@ def _today() -> str:
 
 def register_snapshot(school: School, by: str) -> Snapshot:
     """资产分类汇总表 / 资产存放地点汇总表: lines, quantity and value per group, with totals."""
-    totals = selectors.register_totals(school)
+    groups, total = selectors.register_totals(school, by)
     if by == "location":
         key_label = "存放地点"
         rows = [
@@ -35,7 +35,7 @@ def register_snapshot(school: School, by: str) -> Snapshot:
                 "quantity": r["qty"],
                 "value": r["amount"],
             }
-            for r in totals["by_location"]
+            for r in groups
         ]
         title = "资产存放地点汇总表"
     else:
@@ -47,7 +47,7 @@ def register_snapshot(school: School, by: str) -> Snapshot:
                 "quantity": r["qty"],
                 "value": r["amount"],
             }
-            for r in totals["by_category"]
+            for r in groups
         ]
         title = "资产分类汇总表"
     return Snapshot(
@@ -62,9 +62,9 @@ def register_snapshot(school: School, by: str) -> Snapshot:
         rows=rows,
         totals={
             "group": "合计",
-            "lines": totals["total"]["lines"],
-            "quantity": totals["total"]["qty"],
-            "value": totals["total"]["amount"],
+            "lines": total["lines"],
+            "quantity": total["qty"],
+            "value": total["amount"],
         },
         signatures=("保管员", "总务主任", "校长"),
     )

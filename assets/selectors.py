@@ -313,26 +313,37 @@ def custody_history(school: School, asset: Asset) -> QuerySet[CustodyRecord]:
     )
 
 
-def register_totals(school: School, filters: Mapping[str, str] | None = None) -> dict:
-    """账账相符: totals by category and by location, from the same rows as the register."""
-    qs = asset_list(school, filters or {}).exclude(status=AssetStatus.SCRAPPED).order_by()
-    by_category = list(
-        qs.values("category__code", "category__name")
+def _register_groups(key: tuple[str, ...]) -> QuerySet:
+    return (
+        Asset.objects.filter(school=Param("school"), voided_at__isnull=True)
+        .exclude(status=AssetStatus.SCRAPPED)
+        .values(*key)
         .annotate(lines=Count("pk"), qty=Sum("quantity"), amount=Sum(VALUE))
-        .order_by("category__code")
+        .order_by(*key)
     )
-    by_location = list(
-        qs.values("location__path")
-        .annotate(lines=Count("pk"), qty=Sum("quantity"), amount=Sum(VALUE))
-        .order_by("location__path")
+
+
+# The register's totals page on every view: compiled once per process (logistics.prepared).
+_REGISTER_GROUPS = {
+    by: Prepared(lambda key=key: _register_groups(key))
+    for by, key in (
+        ("category", ("category__code", "category__name")),
+        ("location", ("location__path",)),
     )
-    total = qs.aggregate(lines=Count("pk"), qty=Sum("quantity"), amount=Sum(VALUE))
-    zero = {"lines": 0, "qty": 0, "amount": Decimal("0.00")}
-    return {
-        "by_category": by_category,
-        "by_location": by_location,
-        "total": {k: total[k] or zero[k] for k in zero},
+}
+
+
+def register_totals(school: School, by: str) -> tuple[list[dict], dict]:
+    """账账相符: the live register's lines, quantity and value per category or location
+    (`by`), and their total, summed from the groups (every line is in exactly one group, a
+    line without a location in the group of None), so the totals agree by construction."""
+    groups = _REGISTER_GROUPS[by].rows(school=school.pk)
+    total = {
+        "lines": sum(g["lines"] for g in groups),
+        "qty": sum(g["qty"] or 0 for g in groups),
+        "amount": sum((g["amount"] or Decimal("0.00") for g in groups), Decimal("0.00")),
     }
+    return groups, total
 
 
 # ---------------------------------------------------------------- stock

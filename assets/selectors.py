@@ -14,6 +14,7 @@ from django.db.models import (
     Avg,
     CharField,
     Count,
+    DateTimeField,
     DecimalField,
     DurationField,
     ExpressionWrapper,
@@ -478,11 +479,11 @@ def _repair_rows(tickets: QuerySet[RepairTicket]) -> QuerySet:
     )
 
 
-def repair_stats(school: School, months: int = 12) -> list[dict]:
-    """Per month: tickets, mean hours to assignment (response) and to the fix (随叫随到)."""
-    since = timezone.now() - datetime.timedelta(days=31 * months)
-    rows = (
-        RepairTicket.objects.filter(school=school, voided_at__isnull=True, reported_at__gte=since)
+def _repair_months() -> QuerySet:
+    return (
+        RepairTicket.objects.filter(
+            school=Param("school"), voided_at__isnull=True, reported_at__gte=Param("since", _WHEN)
+        )
         .annotate(month=TruncMonth("reported_at"))
         .values("month")
         .annotate(
@@ -497,6 +498,29 @@ def repair_stats(school: School, months: int = 12) -> list[dict]:
         )
         .order_by("-month")
     )
+
+
+def _repeated_faults() -> QuerySet:
+    return (
+        RepairTicket.objects.filter(
+            school=Param("school"), voided_at__isnull=True, reported_at__gte=Param("since", _WHEN)
+        )
+        .values("location__path", "asset__code", "asset__name")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .order_by("-n", "location__path")
+    )
+
+
+_WHEN = DateTimeField()
+# The repair statistics page on every view: compiled once per process (logistics.prepared).
+_REPAIR_MONTHS = Prepared(_repair_months)
+_REPEATED_FAULTS = Prepared(_repeated_faults)
+
+
+def repair_stats(school: School, months: int = 12) -> list[dict]:
+    """Per month: tickets, mean hours to assignment (response) and to the fix (随叫随到)."""
+    since = timezone.now() - datetime.timedelta(days=31 * months)
     return [
         {
             "month": r["month"],
@@ -505,20 +529,14 @@ def repair_stats(school: School, months: int = 12) -> list[dict]:
             "response_hours": r["response"].total_seconds() / 3600 if r["response"] else None,
             "fix_hours": r["fix"].total_seconds() / 3600 if r["fix"] else None,
         }
-        for r in rows
+        for r in _REPAIR_MONTHS.rows(school=school.pk, since=since)
     ]
 
 
 def repeated_faults(school: School, days: int = 180) -> list[dict]:
     """Rooms and items with more than one fault in the period: where to look closer."""
     since = timezone.now() - datetime.timedelta(days=days)
-    return list(
-        RepairTicket.objects.filter(school=school, voided_at__isnull=True, reported_at__gte=since)
-        .values("location__path", "asset__code", "asset__name")
-        .annotate(n=Count("pk"))
-        .filter(n__gt=1)
-        .order_by("-n", "location__path")
-    )
+    return _REPEATED_FAULTS.rows(school=school.pk, since=since)
 
 
 def writeoffs(school: School) -> PreparedList:

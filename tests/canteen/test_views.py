@@ -340,6 +340,26 @@ def test_the_ledger_pages_name_each_rows_people_and_supplier(world, kitchen, log
     assert "<td>合格</td>" in row and f"<td>{name}</td>" in row
 
 
+def test_a_ledger_cell_is_escaped_and_its_date_and_money_printed_as_in_a_template(
+    world, kitchen, login
+):
+    with scopes_disabled():
+        services.receiving_create(
+            school=world.school,
+            actor=world.user("canteen"),
+            date=TODAY(),
+            supplier=kitchen.supplier,
+            inspector=kitchen.manager,
+            second_inspector=kitchen.helper,
+            lines=[line(name="<b>米&面</b>", quantity=Decimal("2500"), unit_price=Decimal("5.2"))],
+        )
+    page = login("director").get(url("ledger", world, "receiving")).content.decode()
+    row = page[page.index("&lt;b&gt;米&amp;面&lt;/b&gt;") :].split("</tr>")[0]
+    assert "<b>米" not in page
+    assert "<td>5.20</td><td>13,000.00</td>" in row
+    assert page.count(f"<td>{TODAY().year}年{TODAY().month}月{TODAY().day}日</td>") == 1
+
+
 def test_the_receiving_and_morning_ledgers_void_the_delivery_and_the_check_of_a_row(
     world, kitchen, login
 ):

@@ -199,6 +199,15 @@ class StocktakeForm(SchoolForm):
     location = forms.ModelChoiceField(Location.objects.none(), label=_("location"), required=False)
     category = forms.ModelChoiceField(Category.objects.none(), label=_("category"), required=False)
 
+    def offer(self, places: Iterable, categories: Iterable) -> None:
+        """The selects' options from plain (key, label) pairs of the school (one prepared
+        query, selectors.place_and_category_choices) instead of a model instance per option
+        read by each field: only to draw the form; a posted form checks its choices against
+        the school's rows as usual."""
+        for name, pairs in (("location", places), ("category", categories)):
+            field = self.fields[name]
+            field.widget.choices = [("", field.empty_label), *pairs]
+
 
 class CountForm(SchoolForm):
     """A scanned or typed asset code, or the name of an item not in the register."""

@@ -559,13 +559,43 @@ def categories(school: School) -> QuerySet[Category]:
     return Category.objects.filter(school=school).order_by("code")
 
 
-def stocktakes(school: School) -> QuerySet:
-    """The stocktakes page's rows as plain values."""
-    return Stocktake.objects.filter(school=school).values_list(
+def stocktakes(school: School) -> PreparedList:
+    """The stocktakes page's rows, newest first, as plain values through queries compiled
+    once per process (the COUNT reads the stocktakes alone)."""
+    return PreparedList(_stocktakes_filtered, _stocktake_rows, (), school=school.pk)
+
+
+def _stocktakes_filtered() -> QuerySet[Stocktake]:
+    return Stocktake.objects.filter(school=Param("school"))
+
+
+def _stocktake_rows(stocktakes: QuerySet[Stocktake]) -> QuerySet:
+    return stocktakes.order_by("-started_at", "-id").values(
         *("pk", "title", "status", "started_at", "kind", "location__path"),
         *("category__code", "category__name"),
-        named=True,
     )
+
+
+# The form starting a stocktake offers the school's places and categories on every view.
+_START_CHOICES = Prepared(
+    lambda: School.objects.filter(pk=Param("school")).values(
+        locations=_json_rows(
+            Location.objects.filter(school=Param("school")), ("path",), "pk", "path"
+        ),
+        categories=_json_rows(
+            Category.objects.filter(school=Param("school")),
+            ("code",),
+            *("pk", Concat("code", Value(" "), "name")),
+        ),
+    )
+)
+
+
+def place_and_category_choices(school: School) -> tuple[list[list], list[list]]:
+    """The school's locations and categories as (key, label) pairs, labelled as their models
+    are (path; code and name), in one query."""
+    row = _START_CHOICES.row(school=school.pk)
+    return row["locations"] or [], row["categories"] or []
 
 
 def stocktake_lines(school: School, stocktake: Stocktake) -> QuerySet[StocktakeLine]:

@@ -873,6 +873,8 @@ def stocktake_list(request: HttpRequest, school_code: str) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return redirect("assets:stocktake_detail", school_code, stocktake.pk)
+    if not form.is_bound:
+        form.offer(*selectors.place_and_category_choices(request.school))
     page = paginate(selectors.stocktakes(request.school), request.GET.get("page"))
     return render(
         request,

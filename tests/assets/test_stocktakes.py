@@ -18,6 +18,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from assets import labels, services
+from assets.forms import StocktakeForm
 from assets.models import (
     AssetStatus,
     CountResult,
@@ -388,3 +389,26 @@ def test_the_count_sheets_run_the_same_queries_for_1_and_12_lines(world, place, 
     one = queries()
     seed(1, 11)
     assert queries() == one <= 12
+
+
+def test_the_start_form_offers_the_schools_places_and_categories_as_django_draws_them(
+    world, place, login
+):
+    other = make_place(world, world.other)
+    url = reverse("assets:stocktake_list", args=[world.school.code])
+    page = login("storekeeper").get(url).content.decode()
+    with scopes_disabled():
+        drawn = str(StocktakeForm(school=world.school))
+    # The options read as plain pairs: the same markup as the model-backed form's.
+    assert drawn in page
+    assert f'<option value="{place.room.pk}">{place.room.path}</option>' in page
+    category = place.categories["02"]
+    assert f'<option value="{category.pk}">{category.code} {category.name}</option>' in page
+    assert f'value="{other.room.pk}"' not in page
+    assert f'value="{other.categories["02"].pk}"' not in page
+    # Another school's room posted is refused beside the field, what was typed kept.
+    response = login("storekeeper").post(
+        url, {"title": "期末盘点", "kind": "assets", "location": other.room.pk}
+    )
+    assert response.status_code == 200 and 'value="期末盘点"' in response.content.decode()
+    assert response.context["form"].errors["location"]

@@ -482,8 +482,19 @@ def followup_list(school: School) -> QuerySet[FollowUp]:
     )
 
 
-def staff_list(school: School) -> QuerySet[StaffMember]:
-    return StaffMember.objects.filter(school=school)
+def staff_page(school: School) -> PreparedList:
+    """The kitchen staff by name, as plain rows."""
+    return PreparedList(_staff_of_school, _staff_rows, (), school=school.pk)
+
+
+def _staff_of_school() -> QuerySet[StaffMember]:
+    return StaffMember.objects.filter(school=Param("school"))
+
+
+def _staff_rows(staff: QuerySet[StaffMember]) -> QuerySet:
+    return staff.order_by("name", "id").values(
+        "id", "name", "position", "certificate_no", "certificate_expires", "is_active"
+    )
 
 
 def staff_choices(school: School) -> QuerySet[StaffMember]:

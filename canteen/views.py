@@ -492,8 +492,7 @@ def followup_reply(request: HttpRequest, school_code: str, pk: int) -> HttpRespo
 
 @requires(caps.VIEW)
 def staff_list(request: HttpRequest, school_code: str) -> HttpResponse:
-    page = paginate(selectors.staff_list(request.school), request.GET.get("page"))
-    with_labels(page.object_list, position=StaffMember.Position)
+    page = paginate(selectors.staff_page(request.school), request.GET.get("page"))
     today_ = timezone.localdate()
     warn = max(services.settings_for(request.school).warning_days or services.WARNING_DAYS)
     return render(
@@ -501,6 +500,7 @@ def staff_list(request: HttpRequest, school_code: str) -> HttpResponse:
         "canteen/staff_list.html",
         {
             "page": page,
+            "positions": label_map(StaffMember.Position),  # translated once for the page
             "today": today_,
             "warn_until": today_ + datetime.timedelta(days=warn),
             # The edit links from one reverse() instead of one per member.

@@ -429,7 +429,17 @@ def test_the_staff_list_shows_each_members_position_certificate_and_its_expiry(
 
     expired = staff(world, "过期工", "helper", expires=TODAY() - datetime.timedelta(days=1))
     soon = staff(world, "将到期", "cook", expires=TODAY() + datetime.timedelta(days=3))
+    with scopes_disabled():
+        services.staff_save(
+            school=world.other,
+            actor=world.user("principal_xx"),
+            name="王外校",
+            position="cook",
+            certificate_no="JK-王外校",
+            certificate_expires=TODAY() + datetime.timedelta(days=200),
+        )
     page = login("canteen").get(url("staff_list", world)).content.decode()
+    assert "王外校" not in page
 
     def row(name):
         start = page.index(f"<strong>{name}</strong>")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assets import selectors
-from assets.models import Category, Location, StockItem, StocktakeKind
+from assets.models import Category, Location, LocationKind, StockItem, StocktakeKind
 from logistics.attachments import AttachmentField
 from logistics.forms import StyledFormMixin
 
@@ -104,6 +104,14 @@ class LocationForm(SchoolForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(kind="room")
+
+    def offer(self, places: Iterable[selectors.Place]) -> None:
+        """The parent's options from the places the page lists already (no query, no model
+        instance per option): only to draw the form; a posted form checks its choice against
+        the school's rows as usual."""
+        field = self.fields["parent"]
+        options = [(p.pk, p.path) for p in places if p.kind != LocationKind.ROOM]
+        field.widget.choices = [("", field.empty_label), *options]
 
 
 class StockItemForm(StyledFormMixin, forms.Form):

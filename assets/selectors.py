@@ -38,7 +38,6 @@ from assets.models import (
     Category,
     CustodyRecord,
     Location,
-    LocationKind,
     RepairStatus,
     RepairTicket,
     Requisition,
@@ -66,10 +65,6 @@ class Place(NamedTuple):
     path: str
     parent_id: int | None
     kind: str
-
-    @property
-    def kind_label(self) -> str:
-        return LocationKind(self.kind).label
 
 
 _LOCATIONS = Prepared(
@@ -288,17 +283,22 @@ def asset_from_label(school: School, scanned: str) -> Asset | None:
     return live.filter(pk=match.kwargs["pk"]).first()
 
 
-def my_custody(school: School, user) -> QuerySet:
-    """What a person holds, as plain rows for their page."""
-    return (
-        Asset.objects.filter(school=school, custodian=user, voided_at__isnull=True)
-        .exclude(status=AssetStatus.SCRAPPED)
-        .order_by("code")
-        .values_list(
-            *("pk", "code", "name", "location__path", "custodian_class", "quantity", "status"),
-            "due_date",
-            named=True,
-        )
+def my_custody(school: School, user) -> PreparedList:
+    """What a person holds, as plain rows for their page through queries compiled once per
+    process (the COUNT reads the register alone)."""
+    return PreparedList(_custody_filtered, _custody_rows, (), school=school.pk, user=user.pk)
+
+
+def _custody_filtered() -> QuerySet[Asset]:
+    return Asset.objects.filter(
+        school=Param("school"), custodian=Param("user"), voided_at__isnull=True
+    ).exclude(status=AssetStatus.SCRAPPED)
+
+
+def _custody_rows(held: QuerySet[Asset]) -> QuerySet:
+    return held.order_by("code").values(
+        *("pk", "code", "name", "location__path", "custodian_class", "quantity", "status"),
+        "due_date",
     )
 
 

@@ -45,6 +45,7 @@ from assets.models import (
     CountResult,
     CustodyRecord,
     Location,
+    LocationKind,
     MoveKind,
     RepairStatus,
     RepairTicket,
@@ -397,10 +398,13 @@ def location_list(request: HttpRequest, school_code: str) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("assets:location_list", school_code)
+    places = selectors.locations(request.school)
+    if not form.is_bound:
+        form.offer(places)
     return render(
         request,
         "assets/location_list.html",
-        {"locations": selectors.locations(request.school), "form": form},
+        {"locations": places, "form": form, "kind_labels": label_map(LocationKind)},
     )
 
 

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from assets import selectors, services
+from assets.forms import LocationForm
 from assets.models import Asset, RepairStatus, RepairTicket, StockBalance
 from logistics.approvals import approval_sign
 from logistics.models import Role
@@ -58,6 +59,13 @@ def _seed(world, place, name, n, start):
                 services.requisition_create(
                     school=world.school, actor=teacher, item=item, quantity=1, purpose="用"
                 )
+            if name == "stocktake_list":
+                services.stocktake_start(
+                    school=world.school,
+                    actor=storekeeper,
+                    title=f"盘点{i}",
+                    category=place.categories["02"],
+                )
             if name == "repair_list":
                 services.repair_report(
                     school=world.school, actor=teacher, location=place.room, description="灯坏"
@@ -76,6 +84,7 @@ def _seed(world, place, name, n, start):
         ("asset_list", "director", "?q=课桌&status=in_use&location=1"),
         ("asset_list", "director", "?custodian=1&voided=hide"),
         ("my_custody", "teacher", ""),
+        ("stocktake_list", "storekeeper", ""),
         ("stock_list", "storekeeper", ""),
         ("stock_moves", "storekeeper", ""),
         ("repair_list", "director", ""),
@@ -677,3 +686,22 @@ def test_the_printed_custody_list_strikes_a_voided_line_through_out_of_the_total
     ws = load_workbook(io.BytesIO(client.get(url + "?fmt=xlsx").content)).active
     totals = next(row for row in ws.iter_rows() if row[0].value == "合计")
     assert [c.value for c in totals if isinstance(c.value, (int, float))][-1] == 100
+
+
+def test_the_locations_page_lists_kinds_in_chinese_and_offers_no_room_as_a_parent(
+    world, place, login
+):
+    other = make_place(world, world.other)
+    client = login("director")
+    url = reverse("assets:location_list", args=[world.school.code])
+    page = client.get(url).content.decode()
+    assert f'{place.building.path} <span class="text-muted">楼栋</span>' in page
+    assert f'{place.room.path} <span class="text-muted">房间</span>' in page
+    # The parent's options drawn from the listed places: the model-backed form's markup.
+    with scopes_disabled():
+        assert str(LocationForm(school=world.school)) in page
+    assert f'<option value="{place.floor.pk}">{place.floor.path}</option>' in page
+    assert f'value="{place.room.pk}"' not in page and f'value="{other.floor.pk}"' not in page
+    # Another school's floor posted is refused beside the field, not a 500.
+    response = client.post(url, {"name": "三楼", "parent": other.floor.pk})
+    assert response.status_code == 200 and response.context["form"].errors["parent"]

@@ -134,5 +134,8 @@ for _name, _path, _cap in [
     ("assets: repairs", "repairs/", caps.REPAIR_REPORT),
     ("assets: write-offs", "writeoffs/", caps.VIEW),
     ("assets: requisitions", "requisitions/", caps.REQUEST),
+    ("assets: stocktakes", "stocktakes/", caps.WRITEOFF),
+    ("assets: my custody", "mine/", caps.CUSTODY),
+    ("assets: locations", "locations/", caps.MANAGE),
 ]:
     registry.bench_page(BenchPage(_name, lambda s, p=_path: f"/s/{s.code}/assets/{p}", _cap))

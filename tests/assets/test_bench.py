@@ -27,7 +27,7 @@ def test_the_bench_seeder_fills_a_school_and_the_pages_stay_bounded(world, clien
         Membership.objects.create(user=user, school=world.school).roles.set(Role.objects.all())
     client.force_login(user)
     pages = [p for p in registry.bench_pages if p.name.startswith("assets:")]
-    assert len(pages) >= 7
+    assert len(pages) >= 10
     for page in pages:
         url = page.path(world.school)
         with CaptureQueriesContext(connection) as ctx:

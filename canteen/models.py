@@ -863,11 +863,16 @@ class Survey(SchoolOwned):
 
     @property
     def share(self) -> Decimal:
-        return (Decimal(100) * self.satisfied / self.respondents).quantize(Decimal("0.1"))
+        return self.share_of(self.satisfied, self.respondents)
 
     @property
     def meets_target(self) -> bool:
         return self.share >= self.TARGET
+
+    @staticmethod
+    def share_of(satisfied: int, respondents: int) -> Decimal:
+        """The share of satisfied respondents in percent (also for a list's plain rows)."""
+        return (Decimal(100) * satisfied / respondents).quantize(Decimal("0.1"))
 
 
 # ---------------------------------------------------------------- self-inspection, incidents

@@ -842,8 +842,19 @@ def trainings_between(school, start, end) -> QuerySet[Training]:
     )
 
 
-def survey_list(school: School) -> QuerySet[Survey]:
-    return Survey.objects.filter(school=school)
+def survey_page(school: School) -> PreparedList:
+    """The surveys, newest first, as plain rows, each with its share of satisfied."""
+    return PreparedList(_surveys_of_school, _survey_rows, (), school=school.pk)
+
+
+def _surveys_of_school() -> QuerySet[Survey]:
+    return Survey.objects.filter(school=Param("school"))
+
+
+def _survey_rows(surveys: QuerySet[Survey]) -> QuerySet:
+    return surveys.order_by("-date", "-id").values(
+        "id", "semester", "date", "respondents", "satisfied", "findings"
+    )
 
 
 # ------------------------------------------------------------- self-inspection, incidents

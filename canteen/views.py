@@ -32,6 +32,7 @@ from canteen.models import (
     SelfInspection,
     StaffMember,
     Supplier,
+    Survey,
 )
 from logistics.context_processors import school_url
 from logistics.forms import add_service_errors, perform
@@ -928,7 +929,10 @@ def survey_list(request: HttpRequest, school_code: str) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect("canteen:survey_list", school_code)
-    page = paginate(selectors.survey_list(request.school), request.GET.get("page"))
+    page = paginate(selectors.survey_page(request.school), request.GET.get("page"))
+    for survey in page.object_list:
+        survey.share = Survey.share_of(survey.satisfied, survey.respondents)
+        survey.meets_target = survey.share >= Survey.TARGET
     return render(request, "canteen/survey_list.html", {"page": page, "form": form})
 
 

@@ -747,5 +747,21 @@ def test_a_survey_below_the_95_percent_target_is_flagged(world, login):
     response = client.post(url("survey_list", world), data | {"satisfied": "201"})
     assert "满意人数多于参与人数" in response.content.decode()
     client.post(url("survey_list", world), data | {"satisfied": "188"})
+    spring = {"semester": "2026年春季学期", "satisfied": "191", "findings": "菜品花样少"}
+    client.post(url("survey_list", world), data | spring)
+    with scopes_disabled():
+        services.survey_record(
+            school=world.other,
+            actor=world.user("principal_xx"),
+            semester="外校学期",
+            date=TODAY(),
+            respondents=10,
+            satisfied=10,
+        )
     page = client.get(url("survey_list", world)).content.decode()
-    assert "94.0%" in page and "低于95%的目标" in page
+    items = page.split("list-group-item small survey")[1:]
+    assert len(items) == 2
+    autumn, spring_ = (next(i for i in items if s in i) for s in ("秋季", "春季"))
+    assert "94.0%" in autumn and "低于95%的目标" in autumn and "text-danger" in autumn
+    assert '<span class="text-success">95.5%</span>' in spring_ and "95%的目标" not in spring_
+    assert "菜品花样少" in spring_ and "外校学期" not in page

@@ -664,6 +664,10 @@ def test_the_printed_register_strikes_voided_lines_through_with_their_reason(wor
     assert len(struck) == 1 and next(c for c in struck[0] if c.value == "ZC-2").font.strike
     page = client.get(url).content.decode()
     assert "voided" in page and "已作废：重复登记" in page
+    assert (
+        '<tr class="text-decoration-line-through text-body-secondary voided"><td>ZC-2</td>' in page
+    )
+    assert '<td class="text-end">3,000.00</td></tr>' in page  # a line's value, and the total
     # Filtered as on the register page: a location, or the live register only.
     assert "ZC-2" not in _pdf_text(client.get(url + f"&location={place.room.pk}&fmt=pdf"))
     assert "重复登记" not in _pdf_text(client.get(url + "&voided=hide&fmt=pdf"))
@@ -683,6 +687,10 @@ def test_the_printed_custody_list_strikes_a_voided_line_through_out_of_the_total
     assert "KZ-2" in text and "作废：录错" in text
     struck = _struck_rows(client.get(url + "?fmt=xlsx"), "录错")
     assert len(struck) == 1 and next(c for c in struck[0] if c.value == "KZ-2").font.strike
+    page = client.get(url).content.decode()
+    struck_row = page[page.index('text-body-secondary voided">') :].split("</tr>")[0]
+    assert "<td>KZ-2</td>" in struck_row
+    assert "已作废：录错" in page
     ws = load_workbook(io.BytesIO(client.get(url + "?fmt=xlsx").content)).active
     totals = next(row for row in ws.iter_rows() if row[0].value == "合计")
     assert [c.value for c in totals if isinstance(c.value, (int, float))][-1] == 100

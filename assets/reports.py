@@ -211,12 +211,13 @@ def custody_snapshot(school: School) -> Snapshot:
 def stock_snapshot(school: School) -> Snapshot:
     rows = [
         {
-            "item": str(b.item),
-            "unit": b.item.unit,
-            "location": b.location.path,
-            "quantity": b.quantity,
+            # As StockItem.__str__ names it.
+            "item": f"{b['item__name']} {b['item__spec']}".strip(),
+            "unit": b["item__unit"],
+            "location": b["location__path"],
+            "quantity": b["quantity"],
         }
-        for b in selectors.stock_balances(school)
+        for b in selectors.stock_report_rows(school)
     ]
     return Snapshot(
         title="库存结存表",

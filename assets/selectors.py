@@ -350,12 +350,19 @@ def register_totals(school: School, by: str) -> tuple[list[dict], dict]:
 # ---------------------------------------------------------------- stock
 
 
-def stock_balances(school: School) -> QuerySet[StockBalance]:
-    return (
-        StockBalance.objects.filter(school=school)
-        .select_related("item", "location")
+# The stock balance report on every view: compiled once per process (logistics.prepared).
+_STOCK_REPORT = Prepared(
+    lambda: (
+        StockBalance.objects.filter(school=Param("school"))
         .order_by("item__name", "item__spec", "location__path")
+        .values("item__name", "item__spec", "item__unit", "location__path", "quantity")
     )
+)
+
+
+def stock_report_rows(school: School) -> list[dict]:
+    """Every balance of the school's stores, by item and store, as plain rows."""
+    return _STOCK_REPORT.rows(school=school.pk)
 
 
 def stock_balance_rows(school: School) -> PreparedList:

@@ -713,3 +713,27 @@ def test_the_locations_page_lists_kinds_in_chinese_and_offers_no_room_as_a_paren
     # Another school's floor posted is refused beside the field, not a 500.
     response = client.post(url, {"name": "三楼", "parent": other.floor.pk})
     assert response.status_code == 200 and response.context["form"].errors["parent"]
+
+
+def test_the_stock_report_lists_each_item_by_store_and_no_other_schools(world, place, login):
+    stocked(world, place, name="粉笔", quantity=12)
+    other = make_place(world, world.other)
+    with scopes_disabled():
+        theirs = services.stock_item_create(
+            school=world.other, actor=world.user("principal_xx"), name="墨水", unit="瓶"
+        )
+        services.stock_in(
+            school=world.other,
+            actor=world.user("principal_xx"),
+            item=theirs,
+            location=other.store,
+            quantity=3,
+            unit_price=Decimal("1.00"),
+            supplier="文具店",
+        )
+    page = login("director").get(reverse("assets:report_other", args=[world.school.code, "stock"]))
+    page = page.content.decode()
+    row = (
+        f'<tr><td>粉笔</td><td>盒</td><td>{place.store.path}</td><td class="text-end">12</td></tr>'
+    )
+    assert row in page and "墨水" not in page

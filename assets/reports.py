@@ -171,19 +171,18 @@ def distribution_snapshot(school: School, batch: Distribution) -> Snapshot:
 def custody_snapshot(school: School) -> Snapshot:
     """保管清单: what each person or class holds (保管责任到人); a voided line stays on the
     holder's list struck through with its reason, out of the totals."""
-    assets = list(selectors.custody_list(school))
     rows = [
         {
-            "holder": (a.custodian.get_full_name() or a.custodian.username) if a.custodian else "",
-            "class": a.custodian_class,
-            "code": a.code,
-            "name": a.name,
-            "location": a.location.path if a.location else "",
-            "quantity": a.quantity,
-            "value": a.value,
-            **_void(a),
+            "holder": a["holder"],
+            "class": a["custodian_class"],
+            "code": a["code"],
+            "name": a["name"],
+            "location": a["location__path"] or "",
+            "quantity": a["quantity"],
+            "value": a["value"],
+            **({VOID_REASON: a["void_reason"] or "已作废"} if a["voided_at"] else {}),
         }
-        for a in assets
+        for a in selectors.custody_list(school)
     ]
     live = [r for r in rows if VOID_REASON not in r]
     return Snapshot(

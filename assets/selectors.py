@@ -635,11 +635,24 @@ def stocktake_summary(school: School, stocktake: Stocktake) -> dict[str, int]:
     return {r["result"]: r["n"] for r in rows}
 
 
-def custody_list(school: School) -> QuerySet[Asset]:
-    """Who holds what; voided lines too (the printed list strikes them through)."""
-    return (
-        Asset.objects.filter(school=school, custodian__isnull=False)
+# The custody list on every view: compiled once per process (logistics.prepared), its rows
+# plain values (thousands of lines: a model instance with its holder and place per line cost
+# most of the page).
+_CUSTODY_LIST = Prepared(
+    lambda: (
+        Asset.objects.filter(school=Param("school"), custodian__isnull=False)
         .exclude(status=AssetStatus.SCRAPPED)
-        .select_related("custodian", "location")
         .order_by("custodian__first_name", "custodian_class", "code")
+        .values(
+            *("custodian_class", "code", "name", "location__path", "quantity"),
+            *("voided_at", "void_reason"),
+            holder=person_name("custodian"),
+            value=VALUE,
+        )
     )
+)
+
+
+def custody_list(school: School) -> list[dict]:
+    """Who holds what; voided lines too (the printed list strikes them through)."""
+    return _CUSTODY_LIST.rows(school=school.pk)

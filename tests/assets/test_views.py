@@ -689,7 +689,7 @@ def test_the_printed_custody_list_strikes_a_voided_line_through_out_of_the_total
     assert len(struck) == 1 and next(c for c in struck[0] if c.value == "KZ-2").font.strike
     page = client.get(url).content.decode()
     struck_row = page[page.index('text-body-secondary voided">') :].split("</tr>")[0]
-    assert "<td>KZ-2</td>" in struck_row
+    assert f"<td>{teacher.get_full_name()}</td>" in struck_row and "<td>KZ-2</td>" in struck_row
     assert "已作废：录错" in page
     ws = load_workbook(io.BytesIO(client.get(url + "?fmt=xlsx").content)).active
     totals = next(row for row in ws.iter_rows() if row[0].value == "合计")

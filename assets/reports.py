@@ -10,10 +10,18 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
 from assets import selectors
-from assets.models import CountResult, Distribution, StockMove, Stocktake, StocktakeKind
+from assets.models import (
+    AssetStatus,
+    CountResult,
+    Distribution,
+    StockMove,
+    Stocktake,
+    StocktakeKind,
+)
 from logistics.models import School
 from logistics.notices.kinds import VOID_REASON, Column, Snapshot
 from logistics.notices.reports import CONTENT_TYPES, report_download
+from logistics.selectors import label_map
 
 XLSX = CONTENT_TYPES["xlsx"]
 
@@ -75,9 +83,9 @@ def register_snapshot(school: School, by: str) -> Snapshot:
 MAX_PRINTED_LINES = 2000
 
 
-def _void(record) -> dict:
+def _void(voided_at, reason: str) -> dict:
     """The kernel's mark for a voided record's row: printed struck through with the reason."""
-    return {VOID_REASON: record.void_reason or "已作废"} if record.is_voided else {}
+    return {VOID_REASON: reason or "已作废"} if voided_at else {}
 
 
 def register_lines_snapshot(
@@ -85,29 +93,30 @@ def register_lines_snapshot(
 ) -> Snapshot:
     """资产台账: the register page's lines as filtered there, voided lines struck through with
     their reason; the totals count live lines only."""
-    lines = list(
-        selectors.asset_list(school, filters, with_voided=with_voided)[: MAX_PRINTED_LINES + 1]
+    lines = selectors.register_print(
+        school, filters, with_voided=with_voided, limit=MAX_PRINTED_LINES + 1
     )
     notes = ""
     if len(lines) > MAX_PRINTED_LINES:
         lines = lines[:MAX_PRINTED_LINES]
         notes = f"仅列出前 {MAX_PRINTED_LINES} 条：请按地点、分类或保管人筛选后分别打印。"
+    statuses = label_map(AssetStatus)
     rows = [
         {
             "code": a.code,
             "name": a.name,
             "spec": a.spec,
-            "category": a.category.name,
-            "location": a.location.path if a.location else "",
-            "custodian": _holder(a),
-            "status": "已作废" if a.is_voided else a.get_status_display(),
+            "category": a.category__name,
+            "location": a.location__path or "",
+            "custodian": _holder(a.custodian_class, a.custodian_name),
+            "status": "已作废" if a.voided_at else statuses.get(a.status, a.status),
             "quantity": a.quantity,
             "value": a.value,
-            **_void(a),
+            **_void(a.voided_at, a.void_reason),
         }
         for a in lines
     ]
-    live = [r for r, a in zip(rows, lines, strict=True) if not a.is_voided]
+    live = [r for r in rows if VOID_REASON not in r]
     return Snapshot(
         title="资产台账",
         period=f"截至{_today()}",
@@ -133,9 +142,8 @@ def register_lines_snapshot(
     )
 
 
-def _holder(asset) -> str:
-    name = (asset.custodian.get_full_name() or asset.custodian.username) if asset.custodian else ""
-    return f"{asset.custodian_class} · {name}" if asset.custodian_class else name
+def _holder(custodian_class: str, name: str | None) -> str:
+    return f"{custodian_class} · {name or ''}" if custodian_class else name or ""
 
 
 def distribution_snapshot(school: School, batch: Distribution) -> Snapshot:
@@ -180,7 +188,7 @@ def custody_snapshot(school: School) -> Snapshot:
             "location": a["location__path"] or "",
             "quantity": a["quantity"],
             "value": a["value"],
-            **({VOID_REASON: a["void_reason"] or "已作废"} if a["voided_at"] else {}),
+            **_void(a["voided_at"], a["void_reason"]),
         }
         for a in selectors.custody_list(school)
     ]

@@ -649,7 +649,17 @@ def _struck_rows(response, reason: str) -> list:
 
 
 def test_the_printed_register_strikes_voided_lines_through_with_their_reason(world, place, login):
-    register(world, place, code="ZC-1", name="投影仪", price="3000.00", location=place.room)
+    teacher = world.user("teacher")
+    register(
+        world,
+        place,
+        code="ZC-1",
+        name="投影仪",
+        price="3000.00",
+        location=place.room,
+        custodian=teacher,
+        custodian_class="初一(1)班",
+    )
     twice = register(world, place, code="ZC-2", name="投影仪", price="3000.00")
     with scopes_disabled():
         record_void(
@@ -668,6 +678,8 @@ def test_the_printed_register_strikes_voided_lines_through_with_their_reason(wor
         '<tr class="text-decoration-line-through text-body-secondary voided"><td>ZC-2</td>' in page
     )
     assert '<td class="text-end">3,000.00</td></tr>' in page  # a line's value, and the total
+    held = f"<td>{place.room.path}</td><td>初一(1)班 · {teacher.get_full_name()}</td><td>在用</td>"
+    assert held in page
     # Filtered as on the register page: a location, or the live register only.
     assert "ZC-2" not in _pdf_text(client.get(url + f"&location={place.room.pk}&fmt=pdf"))
     assert "重复登记" not in _pdf_text(client.get(url + "&voided=hide&fmt=pdf"))

@@ -404,7 +404,12 @@ def location_list(request: HttpRequest, school_code: str) -> HttpResponse:
     return render(
         request,
         "assets/location_list.html",
-        {"locations": places, "form": form, "kind_labels": label_map(LocationKind)},
+        {
+            "locations": places,
+            "form": form,
+            "kind_labels": label_map(LocationKind),
+            "tabs": _tabs(request, "locations"),
+        },
     )
 
 
@@ -787,6 +792,7 @@ def repair_stats(request: HttpRequest, school_code: str) -> HttpResponse:
         {
             "stats": selectors.repair_stats(request.school),
             "repeated": selectors.repeated_faults(request.school),
+            "tabs": _tabs(request, "repairs"),
         },
     )
 
@@ -859,7 +865,11 @@ def report_register(request: HttpRequest, school_code: str) -> HttpResponse:
     if request.GET.get("fmt") in ("pdf", "xlsx"):
         return reports.download(snapshot, request, f"register-{by}")
     context = reports.page_context(snapshot)
-    return render(request, "assets/report.html", {**context, "title": snapshot.title, "by": by})
+    return render(
+        request,
+        "assets/report.html",
+        {**context, "title": snapshot.title, "by": by, "tabs": _tabs(request, "reports")},
+    )
 
 
 # ---------------------------------------------------------------- stocktakes
@@ -1072,4 +1082,8 @@ def report_other(request: HttpRequest, school_code: str, kind: str) -> HttpRespo
     if request.GET.get("fmt") in ("pdf", "xlsx"):
         return reports.download(snapshot, request, f"{kind}")
     context = reports.page_context(snapshot)
-    return render(request, "assets/report.html", {**context, "title": snapshot.title})
+    return render(
+        request,
+        "assets/report.html",
+        {**context, "title": snapshot.title, "tabs": _tabs(request, "reports")},
+    )

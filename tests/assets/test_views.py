@@ -196,6 +196,11 @@ def test_the_assets_tabs_follow_the_capabilities_and_mark_the_open_page(world, p
     assert f'<a class="nav-link text-nowrap active" href="{base}repairs/">报修</a>' in office
     assert f'<a class="nav-link text-nowrap" href="{base}">台账</a>' in office
     assert f'href="{base}locations/"' in office
+    for page, tab in [("locations/", "locations/"), ("repairs/stats/", "repairs/")]:
+        shown = login("director").get(base + page).content.decode()
+        assert f'<a class="nav-link text-nowrap active" href="{base}{tab}">' in shown, page
+    shown = login("accountant").get(base + "reports/register/").content.decode()
+    assert f'<a class="nav-link text-nowrap active" href="{base}reports/register/">' in shown
     teacher = login("teacher").get(base + "mine/").content.decode()
     assert f'<a class="nav-link text-nowrap active" href="{base}mine/">' in teacher
     assert f'href="{base}requisitions/"' in teacher

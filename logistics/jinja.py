@@ -49,7 +49,7 @@ def environment(**options) -> Environment:
 def _finalize(value, *, grouping: bool):
     """What `{{ value }}` prints, as in a Django template (where None needs |default:"")."""
     kind = type(value)
-    if kind is str:  # most cells: skip the conversions below
+    if kind is str or kind is Markup:  # most cells, and markup made in Python: as they are
         return value
     if value is None:
         return ""

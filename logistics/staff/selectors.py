@@ -6,7 +6,7 @@ from functools import cache
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 
@@ -65,14 +65,14 @@ def _members() -> QuerySet[Membership]:
 
 def _staff_shown(members: QuerySet[Membership]) -> QuerySet[Membership]:
     roles = Membership.roles.through.objects.filter(membership_id=OuterRef("pk"))
+    # Working: active, with a role. From the member's roles already read (an EXISTS of its
+    # own had PostgreSQL hash every school's role grants).
     working = ExpressionWrapper(
-        Q(user__is_active=True) & Exists(roles), output_field=BooleanField()
+        Q(user__is_active=True) & ~Q(role_ids=[]), output_field=BooleanField()
     )
     return (
-        members.annotate(
-            is_working=working,
-            role_ids=ArraySubquery(roles.order_by("role__name").values("role_id")),
-        )
+        members.annotate(role_ids=ArraySubquery(roles.order_by("role__name").values("role_id")))
+        .annotate(is_working=working)
         .order_by("-is_working", "user__first_name", "user__username", "pk")
         .values(
             "pk",

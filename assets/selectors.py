@@ -386,11 +386,7 @@ def stock_report_rows(school: School) -> list[dict]:
 def stock_balance_rows(school: School) -> PreparedList:
     """The stock page's balances as plain rows through queries compiled once per process; the
     COUNT reads the balances alone, the page joins the items and stores it shows."""
-    return PreparedList(_balances_filtered, _balance_rows, (), school=school.pk)
-
-
-def _balances_filtered() -> QuerySet[StockBalance]:
-    return StockBalance.objects.filter(school=Param("school"))
+    return PreparedList.of_school(StockBalance, _balance_rows, school)
 
 
 def _balance_rows(balances: QuerySet[StockBalance]) -> QuerySet:
@@ -419,11 +415,7 @@ def low_stock(school: School) -> list[dict]:
 def stock_moves(school: School) -> PreparedList:
     """The moves page, newest first, as plain rows through queries compiled once per process;
     the item as a subquery, so the page's COUNT reads the moves alone."""
-    return PreparedList(_stock_moves_filtered, _stock_move_rows, (), school=school.pk)
-
-
-def _stock_moves_filtered() -> QuerySet[StockMove]:
-    return StockMove.objects.filter(school=Param("school"))
+    return PreparedList.of_school(StockMove, _stock_move_rows, school)
 
 
 def _stock_move_rows(moves: QuerySet[StockMove]) -> QuerySet:
@@ -567,11 +559,7 @@ def repeated_faults(school: School, days: int = 180) -> list[dict]:
 def writeoffs(school: School) -> PreparedList:
     """The write-offs page's rows, newest first, as plain values through queries compiled
     once per process (the COUNT reads the write-offs alone)."""
-    return PreparedList(_writeoffs_filtered, _writeoff_rows, (), school=school.pk)
-
-
-def _writeoffs_filtered() -> QuerySet[WriteOff]:
-    return WriteOff.objects.filter(school=Param("school"))
+    return PreparedList.of_school(WriteOff, _writeoff_rows, school)
 
 
 def _writeoff_rows(writeoffs: QuerySet[WriteOff]) -> QuerySet:
@@ -587,11 +575,7 @@ def categories(school: School) -> QuerySet[Category]:
 def stocktakes(school: School) -> PreparedList:
     """The stocktakes page's rows, newest first, as plain values through queries compiled
     once per process (the COUNT reads the stocktakes alone)."""
-    return PreparedList(_stocktakes_filtered, _stocktake_rows, (), school=school.pk)
-
-
-def _stocktakes_filtered() -> QuerySet[Stocktake]:
-    return Stocktake.objects.filter(school=Param("school"))
+    return PreparedList.of_school(Stocktake, _stocktake_rows, school)
 
 
 def _stocktake_rows(stocktakes: QuerySet[Stocktake]) -> QuerySet:

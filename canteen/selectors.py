@@ -458,11 +458,7 @@ def days_waiting_review(school: School) -> QuerySet[CanteenDay]:
 def day_list(school: School) -> PreparedList:
     """Days, newest first, with who reviewed them, or else who closed them (a name from
     PostgreSQL), as a list compiled once per process (logistics.prepared.PreparedList)."""
-    return PreparedList(_days_filtered, _days_shown, (), school=school.pk)
-
-
-def _days_filtered() -> QuerySet:
-    return CanteenDay.objects.filter(school=Param("school"))
+    return PreparedList.of_school(CanteenDay, _days_shown, school)
 
 
 def _days_shown(queryset: QuerySet) -> QuerySet:
@@ -484,11 +480,7 @@ def followup_list(school: School) -> QuerySet[FollowUp]:
 
 def staff_page(school: School) -> PreparedList:
     """The kitchen staff by name, as plain rows."""
-    return PreparedList(_staff_of_school, _staff_rows, (), school=school.pk)
-
-
-def _staff_of_school() -> QuerySet[StaffMember]:
-    return StaffMember.objects.filter(school=Param("school"))
+    return PreparedList.of_school(StaffMember, _staff_rows, school)
 
 
 def _staff_rows(staff: QuerySet[StaffMember]) -> QuerySet:
@@ -507,11 +499,7 @@ def supplier_list(school: School) -> QuerySet[Supplier]:
 
 def supplier_page(school: School) -> PreparedList:
     """The school's suppliers by name, as plain rows."""
-    return PreparedList(_suppliers_of_school, _supplier_rows, (), school=school.pk)
-
-
-def _suppliers_of_school() -> QuerySet[Supplier]:
-    return Supplier.objects.filter(school=Param("school"))
+    return PreparedList.of_school(Supplier, _supplier_rows, school)
 
 
 def _supplier_rows(suppliers: QuerySet[Supplier]) -> QuerySet:
@@ -804,11 +792,7 @@ def statement_lines(school: School, supplier_id: int, month: datetime.date):
 
 def complaint_page(school: School) -> PreparedList:
     """Complaints, the open ones first, as plain rows with the replier's name."""
-    return PreparedList(_complaints_of_school, _complaint_rows, (), school=school.pk)
-
-
-def _complaints_of_school() -> QuerySet[Complaint]:
-    return Complaint.objects.filter(school=Param("school"))
+    return PreparedList.of_school(Complaint, _complaint_rows, school)
 
 
 def _complaint_rows(complaints: QuerySet[Complaint]) -> QuerySet:
@@ -844,11 +828,7 @@ def trainings_between(school, start, end) -> QuerySet[Training]:
 
 def survey_page(school: School) -> PreparedList:
     """The surveys, newest first, as plain rows, each with its share of satisfied."""
-    return PreparedList(_surveys_of_school, _survey_rows, (), school=school.pk)
-
-
-def _surveys_of_school() -> QuerySet[Survey]:
-    return Survey.objects.filter(school=Param("school"))
+    return PreparedList.of_school(Survey, _survey_rows, school)
 
 
 def _survey_rows(surveys: QuerySet[Survey]) -> QuerySet:
@@ -893,11 +873,7 @@ _ACTIONS_OPEN = Prepared(
 
 def inspection_page(school: School) -> PreparedList:
     """Self-inspections, newest first, with the inspector's name."""
-    return PreparedList(_inspections_of_school, _inspection_rows, (), school=school.pk)
-
-
-def _inspections_of_school() -> QuerySet[SelfInspection]:
-    return SelfInspection.objects.filter(school=Param("school"))
+    return PreparedList.of_school(SelfInspection, _inspection_rows, school)
 
 
 def _inspection_rows(inspections: QuerySet[SelfInspection]) -> QuerySet:

@@ -696,11 +696,7 @@ def cash_rows(expenses: QuerySet[Expense]) -> QuerySet:
 
 def student_page(school: School) -> PreparedList:
     """The school's students by class and number, as plain rows (compiled once per process)."""
-    return PreparedList(_students, _student_rows, (), school=school.pk)
-
-
-def _students() -> QuerySet[Student]:
-    return Student.objects.filter(school=Param("school"))
+    return PreparedList.of_school(Student, _student_rows, school)
 
 
 def _student_rows(students: QuerySet[Student]) -> QuerySet:
@@ -712,11 +708,7 @@ def _student_rows(students: QuerySet[Student]) -> QuerySet:
 def fee_item_page(school: School) -> PreparedList:
     """The fee items, latest term first, each with the total of its entries, as plain rows
     (compiled once per process)."""
-    return PreparedList(_fee_items, _fee_item_rows, (), school=school.pk)
-
-
-def _fee_items() -> QuerySet[FeeItem]:
-    return FeeItem.objects.filter(school=Param("school"))
+    return PreparedList.of_school(FeeItem, _fee_item_rows, school)
 
 
 def _fee_item_rows(items: QuerySet[FeeItem]) -> QuerySet:
@@ -738,11 +730,7 @@ def fee_entries(school: School, item: FeeItem) -> QuerySet[FeeEntry]:
 def aid_page(school: School) -> PreparedList:
     """The aid applications, newest first, with their student's class and name, as plain rows
     (compiled once per process)."""
-    return PreparedList(_aid_applications, _aid_rows, (), school=school.pk)
-
-
-def _aid_applications() -> QuerySet[AidApplication]:
-    return AidApplication.objects.filter(school=Param("school"))
+    return PreparedList.of_school(AidApplication, _aid_rows, school)
 
 
 def _aid_rows(applications: QuerySet[AidApplication]) -> QuerySet:

@@ -187,6 +187,13 @@ class PreparedList:
         self._per_page = per_page
         self._values = values
 
+    @classmethod
+    def of_school(
+        cls, model, shown: Callable[[QuerySet], QuerySet], school: School, per_page: int = PAGE_SIZE
+    ) -> PreparedList:
+        """A list of every `model` row of one school (no filter but the school)."""
+        return cls(_of_school, shown, (model,), per_page, school=school.pk)
+
     def count(self) -> int:
         return _prepared(*self._query, None).row(**self._values)["n"]
 
@@ -208,3 +215,7 @@ def _prepared(filtered, shown, shape: tuple, window: tuple[int, int] | None) -> 
     if window is None:
         return Prepared(lambda: filtered(*shape).order_by().values("pk"), count=True)
     return Prepared(lambda: shown(filtered(*shape))[window[0] : window[1]])
+
+
+def _of_school(model) -> QuerySet:
+    return model.objects.filter(school=Param("school"))

@@ -126,11 +126,7 @@ def person_name(relation: str = "") -> Coalesce:
 
 def audit_page(school: School, page_number: str | None) -> Page:
     """A page of the school's audit chain, newest first: plain rows of a prepared list."""
-    return paginate(PreparedList(_audit_events, _audit_shown, (), school=school.pk), page_number)
-
-
-def _audit_events() -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(school=Param("school"))
+    return paginate(PreparedList.of_school(AuditEvent, _audit_shown, school), page_number)
 
 
 def _audit_shown(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:

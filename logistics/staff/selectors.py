@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import translation
 
 from logistics.models import Membership, Role, School
-from logistics.prepared import Param, Prepared, PreparedList
+from logistics.prepared import Prepared, PreparedList
 from logistics.roles import DEFAULT_ROLES
 from logistics.selectors import paginate
 
@@ -51,16 +51,12 @@ def staff_page(school: School, page_number: str | None) -> Page:
     """A page of the school's members (plain rows: `pk`, `first_name`, `username`,
     `is_working`, `role_labels`), working ones (active, with a role) first, by name: a
     prepared list, the same queries whatever the school's size."""
-    page = paginate(PreparedList(_members, _staff_shown, (), school=school.pk), page_number)
+    page = paginate(PreparedList.of_school(Membership, _staff_shown, school), page_number)
     # The few roles there are, read once, rather than a Role object per member and role.
     labels = {r["pk"]: role_label(Role(**r)) for r in _ROLES.rows()}
     for m in page.object_list:
         m.role_labels = [labels[pk] for pk in m.role_ids]
     return page
-
-
-def _members() -> QuerySet[Membership]:
-    return Membership.objects.filter(school=Param("school"))
 
 
 def _staff_shown(members: QuerySet[Membership]) -> QuerySet[Membership]:

@@ -24,18 +24,6 @@ def yuan(value) -> str:
         return str(value)
 
 
-def void_button(record, *, capabilities, school_code: str, csrf_token, next_url: str) -> Markup:
-    """A void-with-reason button for a statutory record (a model instance), for those whose
-    role may void it; a voided record shows its reason instead."""
-    forms = VoidForms(
-        capabilities=capabilities,
-        school_code=school_code,
-        csrf_token=csrf_token,
-        next_url=next_url,
-    )
-    return forms.record_button(record)
-
-
 class VoidForms:
     """The void buttons of one rendered page. A ledger draws fifty: the form of each model is
     made once, and only the record's key is put in per row."""
@@ -45,6 +33,7 @@ class VoidForms:
         self._forms: dict[str, tuple[Markup, Markup] | None] = {}
 
     def record_button(self, record) -> Markup:
+        """The button of a model instance (a voided one shows its reason)."""
         # A list may show records that are not Voidable.
         reason = record.void_reason if getattr(record, "is_voided", False) else ""
         return self.button(record._meta.label_lower, record.pk, reason)

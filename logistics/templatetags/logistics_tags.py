@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString
 from logistics import html, selectors
 from logistics.approvals import may_act_on_step
 from logistics.audit import events_for
-from logistics.html import VoidForms, void_button
+from logistics.html import VoidForms
 from logistics.models import Approval
 
 register = template.Library()
@@ -60,14 +60,14 @@ def approval_panel(context, approval):
 
 @register.simple_tag(takes_context=True)
 def void_form(context, record) -> str:
-    """A void-with-reason button for a statutory record, for those whose role may void it."""
-    return void_button(
-        record,
+    """A void-with-reason button for a statutory record, for those whose role may void it;
+    a voided record shows its reason instead."""
+    return VoidForms(
         capabilities=context.get("capabilities", ()),
         school_code=context["school"].code,
         csrf_token=context.get("csrf_token"),
         next_url=context["request"].get_full_path(),
-    )
+    ).record_button(record)
 
 
 @register.simple_tag(takes_context=True)
